@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace ActorVisor.Cli;
+
+/// <summary>The `actorvisor` command: each verb lives in its own file and is registered here.</summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("ActorVisor: a Xen-style paravirtualizing hypervisor built from supervised actors.");
+        return root.Parse(args).Invoke();
+    }
+}
