@@ -1,5 +1,20 @@
 #!/usr/bin/env bash
 # Runs every test of ActorVisor (the README's test command). Extra arguments go to `dotnet test`.
-set -euo pipefail
+# Ends with one summary line, "N passed, N failed, N skipped", added up over all test projects.
+set -uo pipefail
 cd "$(dirname "$0")"
-dotnet test ActorVisor.sln -c Release "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+dotnet test ActorVisor.sln -c Release "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+awk '
+  /(Passed|Failed)! +- +Failed: / {
+    for (i = 1; i <= NF; i++) {
+      if ($i == "Failed:") f += $(i + 1) + 0
+      if ($i == "Passed:") p += $(i + 1) + 0
+      if ($i == "Skipped:") s += $(i + 1) + 0
+    }
+  }
+  END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }
+' "$log"
+exit "$status"
