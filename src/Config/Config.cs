@@ -61,6 +61,7 @@ public sealed partial class Config
         {
             merged.Merge(pair.Key, pair.Value.DeepClone());
         }
+        merged.TakeKeyOrigins(_root);
         merged.Origin = _root.Origin;
         return new Config(merged, _prefix);
     }

@@ -8,6 +8,7 @@ namespace ActorVisor.Config.Hocon;
 public sealed class HoconObject : HoconValue
 {
     private readonly OrderedDictionary<string, HoconValue> _fields = new(StringComparer.Ordinal);
+    private Dictionary<string, ConfigOrigin>? _keyOrigins;
 
     public HoconObject(ConfigOrigin origin)
         : base(origin)
@@ -56,6 +57,30 @@ public sealed class HoconObject : HoconValue
 
     internal void Set(string key, HoconValue value) => _fields[key] = value;
 
+    /// <summary>Where a key was last written (for errors about the key itself); the value's origin when unknown.</summary>
+    public ConfigOrigin KeyOriginOf(string key) =>
+        _keyOrigins is not null && _keyOrigins.TryGetValue(key, out var origin) ? origin
+        : _fields.TryGetValue(key, out var value) ? value.Origin : Origin;
+
+    internal void SetKeyOrigin(string key, ConfigOrigin origin)
+    {
+        _keyOrigins ??= new Dictionary<string, ConfigOrigin>(StringComparer.Ordinal);
+        _keyOrigins[key] = origin;
+    }
+
+    /// <summary>Copies the key origins of <paramref name="other"/> for the keys it defines.</summary>
+    internal void TakeKeyOrigins(HoconObject other)
+    {
+        if (other._keyOrigins is null)
+        {
+            return;
+        }
+        foreach (var pair in other._keyOrigins)
+        {
+            SetKeyOrigin(pair.Key, pair.Value);
+        }
+    }
+
     internal void Remove(string key) => _fields.Remove(key);
 
     /// <summary>
@@ -75,6 +100,7 @@ public sealed class HoconObject : HoconValue
             {
                 existingObject.Merge(pair.Key, pair.Value);
             }
+            existingObject.TakeKeyOrigins(newObject);
             return;
         }
         _fields[key] = Combine(value, existing);
@@ -91,6 +117,7 @@ public sealed class HoconObject : HoconValue
             {
                 merged.Merge(pair.Key, pair.Value);
             }
+            merged.TakeKeyOrigins(newObject);
             return merged;
         }
         if (newer is HoconObject && older.IsResolved)
@@ -111,6 +138,7 @@ public sealed class HoconObject : HoconValue
         {
             copy._fields[pair.Key] = pair.Value.DeepClone();
         }
+        copy.TakeKeyOrigins(this);
         return copy;
     }
 }

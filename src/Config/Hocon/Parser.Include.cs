@@ -76,6 +76,7 @@ internal sealed partial class Parser
         {
             target.Merge(pair.Key, pair.Value);
         }
+        target.TakeKeyOrigins(included);
     }
 
     private HoconObject? LoadIncluded(string kind, Token nameToken, bool required, ConfigPath prefix, ConfigOrigin origin)

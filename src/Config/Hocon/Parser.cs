@@ -64,6 +64,8 @@ internal sealed partial class Parser
     {
         SkipWhitespaceAndNewlines();
         var root = into ?? new HoconObject(OriginOf(Current));
+        // A document read over another (a file over reference.conf) names itself as the root's origin.
+        root.Origin = new ConfigOrigin(_file, 1, 1);
         if (Current.Kind == TokenKind.OpenBracket)
         {
             throw Error(Current, "", "an object at the top of the document (a configuration cannot be a list)");
@@ -170,13 +172,16 @@ internal sealed partial class Parser
                 throw Error(separator, pathText, "':' or '=' after the key");
         }
         // a.b.c = v is the same as a { b { c = v } }.
+        var keyOrigin = OriginOf(keyStart);
         for (var i = key.Length - 1; i > 0; i--)
         {
-            var wrapper = new HoconObject(OriginOf(keyStart));
+            var wrapper = new HoconObject(keyOrigin);
             wrapper.Set(key.Keys[i], value);
+            wrapper.SetKeyOrigin(key.Keys[i], keyOrigin);
             value = wrapper;
         }
         target.Merge(key.Keys[0], value);
+        target.SetKeyOrigin(key.Keys[0], keyOrigin);
     }
 
     private ConfigPath ParseKey()

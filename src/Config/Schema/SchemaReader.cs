@@ -41,9 +41,8 @@ internal sealed class SchemaReader
             {
                 continue;
             }
-            var value = obj.Root.Fields[key];
             var path = obj.PathInDocument.Append(key).ToString();
-            _errors.Add(new ConfigError(value.Origin, path, "a known setting", HoconText.Quote(key), Suggestions.Hint(key, known)));
+            _errors.Add(new ConfigError(obj.Root.KeyOriginOf(key), path, "a known setting", HoconText.Quote(key), Suggestions.Hint(key, known)));
         }
     }
 

@@ -118,7 +118,7 @@ public sealed record ActorVisorSettings(
             {
                 if (!known.TryGetValue(pair.Key, out var knownValue))
                 {
-                    reader.Add(new ConfigError(pair.Value.Origin, path.Append(pair.Key).ToString(), "a setting defined in reference.conf", HoconText.Quote(pair.Key), Suggestions.Hint(pair.Key, known.Keys)));
+                    reader.Add(new ConfigError(here.KeyOriginOf(pair.Key), path.Append(pair.Key).ToString(), "a setting defined in reference.conf", HoconText.Quote(pair.Key), Suggestions.Hint(pair.Key, known.Keys)));
                 }
                 else if (pair.Value is HoconObject nested && knownValue is HoconObject knownNested)
                 {

@@ -55,7 +55,7 @@ public static class XlConfigLoader
             {
                 continue;
             }
-            var origin = root.Fields[key].Origin;
+            var origin = root.KeyOriginOf(key);
             var nearest = Suggestions.Nearest(key, Supported);
             if (nearest is not null)
             {

@@ -58,6 +58,7 @@ internal sealed class XlConfigParser
             SkipBlank(newlines: false);
             var value = ParseValue(key);
             root.Set(key, value);
+            root.SetKeyOrigin(key, keyOrigin);
             SkipBlank(newlines: false);
             if (_pos < _text.Length && _text[_pos] is not ('\n' or ';'))
             {
