@@ -65,7 +65,7 @@ public static partial class ScenarioLoader
             reader.Invalid(d, "memory", "at least 1M of guest memory");
         }
         var maxmem = d.HasPath("maxmem") ? reader.Read(() => d.GetByteSize("maxmem"), 0) : memory;
-        if (d.HasPath("maxmem") && maxmem < memory)
+        if (d.HasPath("maxmem") && maxmem > 0 && maxmem < memory)
         {
             reader.Invalid(d, "maxmem", "at least the domain's memory (" + memory + " bytes)");
         }

@@ -85,7 +85,7 @@ public static class XlConfigLoader
         var cmdline = ReadCmdline(config, defaults, reader, warnings);
         var memory = config.HasPath("memory") ? Mebibytes(config, "memory", reader) : defaults.MemoryBytes;
         var maxmem = config.HasPath("maxmem") ? Mebibytes(config, "maxmem", reader) : memory;
-        if (maxmem < memory)
+        if (maxmem > 0 && maxmem < memory)
         {
             reader.Invalid(config, "maxmem", $"at least memory ({memory / MiB})");
         }
@@ -171,7 +171,11 @@ public static class XlConfigLoader
 
     private static long Mebibytes(Config config, string key, SchemaReader reader)
     {
-        var mib = reader.Read(() => config.GetLong(key), 0);
+        var read = reader.Read<long?>(() => config.GetLong(key), null);
+        if (read is not { } mib)
+        {
+            return 0;
+        }
         if (mib < 1 || mib > long.MaxValue / MiB)
         {
             reader.Invalid(config, key, "a size in MiB of at least 1");
