@@ -57,11 +57,7 @@ public sealed partial class Config
             return this;
         }
         var merged = (HoconObject)fallback._root.DeepClone();
-        foreach (var pair in _root.Fields)
-        {
-            merged.Merge(pair.Key, pair.Value.DeepClone());
-        }
-        merged.TakeKeyOrigins(_root);
+        merged.MergeFieldsOf((HoconObject)_root.DeepClone());
         merged.Origin = _root.Origin;
         return new Config(merged, _prefix);
     }

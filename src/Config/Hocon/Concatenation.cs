@@ -9,7 +9,7 @@ namespace ActorVisor.Config.Hocon;
 internal static class Concatenation
 {
     /// <summary>The joined value, or null when every part was an undefined optional substitution.</summary>
-    public static HoconValue? Join(HoconConcatenation node, IReadOnlyList<HoconValue?> parts, string path)
+    public static HoconValue? Join(HoconConcatenation node, IReadOnlyList<HoconValue?> parts, ConfigPath path)
     {
         var solid = new List<HoconValue>();
         foreach (var part in parts)
@@ -29,11 +29,14 @@ internal static class Concatenation
         }
         if (solid.TrueForAll(p => p is HoconObject))
         {
-            var merged = solid[0];
+            // The parts are owned by the concatenation (or are fresh copies of looked-up values),
+            // which this result replaces, so the first object can absorb the others in place.
+            var merged = (HoconObject)solid[0];
             for (var i = 1; i < solid.Count; i++)
             {
-                merged = HoconObject.Combine(solid[i], merged);
+                merged.MergeFieldsOf((HoconObject)solid[i]);
             }
+            merged.Origin = node.Origin;
             return merged;
         }
         if (solid.TrueForAll(p => p is HoconArray))
@@ -55,7 +58,7 @@ internal static class Concatenation
         var kinds = solid.Select(Kind).Distinct().ToList();
         throw new ConfigException(new ConfigError(
             node.Origin,
-            path,
+            path.ToString(),
             "values of one kind to join (all strings, all lists or all objects)",
             string.Join(" and ", kinds)));
     }

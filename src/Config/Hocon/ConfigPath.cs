@@ -13,10 +13,21 @@ public sealed class ConfigPath : IEquatable<ConfigPath>
 
     public ConfigPath(IEnumerable<string> keys)
     {
-        _keys = keys.ToArray();
+        _keys = [.. keys];
     }
 
-    public static ConfigPath Root { get; } = new([]);
+    /// <summary>A path of one key.</summary>
+    public ConfigPath(string key)
+    {
+        _keys = [key];
+    }
+
+    private ConfigPath(string[] keys)
+    {
+        _keys = keys;
+    }
+
+    public static ConfigPath Root { get; } = new(Array.Empty<string>());
 
     public IReadOnlyList<string> Keys => _keys;
 
@@ -24,9 +35,29 @@ public sealed class ConfigPath : IEquatable<ConfigPath>
 
     public bool IsRoot => _keys.Length == 0;
 
-    public ConfigPath Append(string key) => new(_keys.Append(key));
+    public ConfigPath Append(string key)
+    {
+        var keys = new string[_keys.Length + 1];
+        _keys.CopyTo(keys, 0);
+        keys[^1] = key;
+        return new ConfigPath(keys);
+    }
 
-    public ConfigPath Append(ConfigPath other) => new(_keys.Concat(other._keys));
+    public ConfigPath Append(ConfigPath other)
+    {
+        if (other._keys.Length == 0)
+        {
+            return this;
+        }
+        if (_keys.Length == 0)
+        {
+            return other;
+        }
+        var keys = new string[_keys.Length + other._keys.Length];
+        _keys.CopyTo(keys, 0);
+        other._keys.CopyTo(keys, _keys.Length);
+        return new ConfigPath(keys);
+    }
 
     public bool StartsWith(ConfigPath prefix)
     {
@@ -44,7 +75,7 @@ public sealed class ConfigPath : IEquatable<ConfigPath>
         return true;
     }
 
-    public ConfigPath Skip(int count) => new(_keys.Skip(count));
+    public ConfigPath Skip(int count) => new(_keys[Math.Min(count, _keys.Length)..]);
 
     /// <summary>
     /// Parses a path expression such as <c>a.b."c.d"</c>. Returns null when the text is not a

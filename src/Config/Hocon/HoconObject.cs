@@ -1,23 +1,42 @@
 namespace ActorVisor.Config.Hocon;
 
 /// <summary>
-/// An object: keys in the order they were first written, each with one value. Writing a key again
-/// merges as HOCON says: two objects merge deeply (the later field wins), anything else replaces,
-/// and a value that still holds substitutions is kept with the earlier value as a delayed merge.
+/// An object: keys in the order they were first written, each with one value and the place the
+/// key was last written. Writing a key again merges as HOCON says: two objects merge deeply (the
+/// later field wins), anything else replaces, and a value that still holds substitutions is kept
+/// with the earlier value as a delayed merge.
 /// </summary>
 public sealed class HoconObject : HoconValue
 {
-    private readonly OrderedDictionary<string, HoconValue> _fields = new(StringComparer.Ordinal);
-    private Dictionary<string, ConfigOrigin>? _keyOrigins;
+    private readonly FieldTable _fields = new();
 
     public HoconObject(ConfigOrigin origin)
         : base(origin)
     {
     }
 
-    public IReadOnlyDictionary<string, HoconValue> Fields => _fields;
+    /// <summary>The fields in order.</summary>
+    public IEnumerable<KeyValuePair<string, HoconValue>> Fields
+    {
+        get
+        {
+            for (var i = 0; i < _fields.Count; i++)
+            {
+                yield return new KeyValuePair<string, HoconValue>(_fields.KeyAt(i), _fields.At(i).Value);
+            }
+        }
+    }
 
-    public IEnumerable<string> Keys => _fields.Keys;
+    public IEnumerable<string> Keys
+    {
+        get
+        {
+            for (var i = 0; i < _fields.Count; i++)
+            {
+                yield return _fields.KeyAt(i);
+            }
+        }
+    }
 
     public int Count => _fields.Count;
 
@@ -25,9 +44,9 @@ public sealed class HoconObject : HoconValue
     {
         get
         {
-            foreach (var pair in _fields)
+            for (var i = 0; i < _fields.Count; i++)
             {
-                if (!pair.Value.IsResolved)
+                if (!_fields.At(i).Value.IsResolved)
                 {
                     return false;
                 }
@@ -38,7 +57,16 @@ public sealed class HoconObject : HoconValue
 
     public override string Describe() => "an object";
 
-    public bool TryGetValue(string key, out HoconValue value) => _fields.TryGetValue(key, out value!);
+    public bool TryGetValue(string key, out HoconValue value)
+    {
+        if (_fields.TryGetValue(key, out var field))
+        {
+            value = field.Value;
+            return true;
+        }
+        value = null!;
+        return false;
+    }
 
     /// <summary>Follows a path down through nested objects; null when any step is missing or not an object.</summary>
     public HoconValue? Find(ConfigPath path)
@@ -50,60 +78,59 @@ public sealed class HoconObject : HoconValue
             {
                 return null;
             }
-            current = next;
+            current = next.Value;
         }
         return current;
     }
 
-    internal void Set(string key, HoconValue value) => _fields[key] = value;
-
     /// <summary>Where a key was last written (for errors about the key itself); the value's origin when unknown.</summary>
     public ConfigOrigin KeyOriginOf(string key) =>
-        _keyOrigins is not null && _keyOrigins.TryGetValue(key, out var origin) ? origin
-        : _fields.TryGetValue(key, out var value) ? value.Origin : Origin;
+        _fields.TryGetValue(key, out var field) ? (field.KeyOrigin.Line > 0 ? field.KeyOrigin : field.Value.Origin) : Origin;
 
-    internal void SetKeyOrigin(string key, ConfigOrigin origin)
-    {
-        _keyOrigins ??= new Dictionary<string, ConfigOrigin>(StringComparer.Ordinal);
-        _keyOrigins[key] = origin;
-    }
-
-    /// <summary>Copies the key origins of <paramref name="other"/> for the keys it defines.</summary>
-    internal void TakeKeyOrigins(HoconObject other)
-    {
-        if (other._keyOrigins is null)
-        {
-            return;
-        }
-        foreach (var pair in other._keyOrigins)
-        {
-            SetKeyOrigin(pair.Key, pair.Value);
-        }
-    }
+    /// <summary>Replaces a value, keeping the key's origin.</summary>
+    internal void Set(string key, HoconValue value) =>
+        _fields[key] = new Field(value, _fields.TryGetValue(key, out var old) ? old.KeyOrigin : default);
 
     internal void Remove(string key) => _fields.Remove(key);
+
+    /// <summary>Records that an existing key was written again at <paramref name="keyOrigin"/>, without changing its value.</summary>
+    internal void TouchKey(string key, ConfigOrigin keyOrigin)
+    {
+        if (_fields.TryGetValue(key, out var field))
+        {
+            _fields[key] = field with { KeyOrigin = keyOrigin };
+        }
+    }
 
     /// <summary>
     /// Assigns a field with HOCON's duplicate-key rules (see the type's summary). Two objects merge
     /// in place: this object owns its children, so nothing else can observe the change.
     /// </summary>
-    internal void Merge(string key, HoconValue value)
+    internal void Merge(string key, HoconValue value, ConfigOrigin keyOrigin = default)
     {
         if (!_fields.TryGetValue(key, out var existing))
         {
-            _fields[key] = value;
+            _fields[key] = new Field(value, keyOrigin);
             return;
         }
-        if (existing is HoconObject existingObject && value is HoconObject newObject)
+        var origin = keyOrigin.Line > 0 ? keyOrigin : existing.KeyOrigin;
+        if (existing.Value is HoconObject existingObject && value is HoconObject newObject)
         {
-            foreach (var pair in newObject._fields)
-            {
-                existingObject.Merge(pair.Key, pair.Value);
-            }
-            existingObject.TakeKeyOrigins(newObject);
+            existingObject.MergeFieldsOf(newObject);
+            _fields[key] = new Field(existingObject, origin);
             return;
         }
-        _fields[key] = Combine(value, existing);
+        _fields[key] = new Field(Combine(value, existing.Value), origin);
+    }
+
+    /// <summary>Merges every field of <paramref name="other"/> into this object, keeping their key origins.</summary>
+    internal void MergeFieldsOf(HoconObject other)
+    {
+        for (var i = 0; i < other._fields.Count; i++)
+        {
+            var field = other._fields.At(i);
+            Merge(other._fields.KeyAt(i), field.Value, field.KeyOrigin);
+        }
     }
 
     /// <summary>The value that results when <paramref name="newer"/> is written over <paramref name="older"/>.</summary>
@@ -113,11 +140,7 @@ public sealed class HoconObject : HoconValue
         {
             var merged = (HoconObject)oldObject.DeepClone();
             merged.Origin = newObject.Origin;
-            foreach (var pair in newObject._fields)
-            {
-                merged.Merge(pair.Key, pair.Value);
-            }
-            merged.TakeKeyOrigins(newObject);
+            merged.MergeFieldsOf(newObject);
             return merged;
         }
         if (newer is HoconObject && older.IsResolved)
@@ -134,11 +157,11 @@ public sealed class HoconObject : HoconValue
     internal override HoconValue DeepClone()
     {
         var copy = new HoconObject(Origin);
-        foreach (var pair in _fields)
+        for (var i = 0; i < _fields.Count; i++)
         {
-            copy._fields[pair.Key] = pair.Value.DeepClone();
+            var field = _fields.At(i);
+            copy._fields[_fields.KeyAt(i)] = new Field(field.Value.DeepClone(), field.KeyOrigin);
         }
-        copy.TakeKeyOrigins(this);
         return copy;
     }
 }

@@ -12,9 +12,17 @@ internal sealed class Lexer
 {
     private const string Forbidden = "$\"{}[]:=,+#`^?!@*&\\";
 
+    private static readonly bool[] EndsUnquoted = BuildEndsUnquoted();
+
     private readonly string _text;
     private readonly string _file;
     private readonly List<Token> _tokens = [];
+    private int _base;
+    private bool _ended;
+
+    // Keys and words repeat a lot in a configuration; each distinct text is allocated once per document.
+    private readonly Dictionary<string, string> _words = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _wordLookup;
     private int _pos;
     private int _line = 1;
     private int _lineStart;
@@ -23,61 +31,120 @@ internal sealed class Lexer
     {
         _text = text;
         _file = file;
+        _wordLookup = _words.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    public static List<Token> Tokenize(string text, string file)
+    private string Word(int start, int end)
+    {
+        var span = _text.AsSpan(start, end - start);
+        if (_wordLookup.TryGetValue(span, out var word))
+        {
+            return word;
+        }
+        word = span.ToString();
+        _words[word] = word;
+        return word;
+    }
+
+    /// <summary>ASCII characters that end an unquoted string: the reserved ones, whitespace and newline.</summary>
+    private static bool[] BuildEndsUnquoted()
+    {
+        var table = new bool[128];
+        foreach (var c in Forbidden)
+        {
+            table[c] = true;
+        }
+        for (var c = 0; c < 128; c++)
+        {
+            table[c] |= char.IsWhiteSpace((char)c);
+        }
+        return table;
+    }
+
+    /// <summary>A lexer over <paramref name="text"/>; tokens are produced as the parser asks for them.</summary>
+    public static Lexer Create(string text, string file)
     {
         var lexer = new Lexer(text, file);
-        lexer.Run();
-        return lexer._tokens;
+        if (text.Length > 0 && text[0] == '\uFEFF')
+        {
+            lexer._pos = 1;
+            lexer._lineStart = 1;
+        }
+        return lexer;
     }
 
     private int Column => _pos - _lineStart + 1;
 
+    /// <summary>
+    /// The token at absolute position <paramref name="index"/> (0 is the first token of the text).
+    /// Past the end every position holds the End token.
+    /// </summary>
+    public Token At(int index)
+    {
+        while (index - _base >= _tokens.Count)
+        {
+            if (_ended)
+            {
+                return _tokens[^1];
+            }
+            Step();
+        }
+        return _tokens[index - _base];
+    }
+
+    /// <summary>Forgets tokens before <paramref name="index"/>: the parser will not look back at them.</summary>
+    public void Release(int index)
+    {
+        var count = index - _base;
+        if (count > 1024 && count <= _tokens.Count)
+        {
+            _tokens.RemoveRange(0, count);
+            _base = index;
+        }
+    }
+
     private ConfigException Error(int line, int column, string expected, string found) =>
         new(new ConfigError(new ConfigOrigin(_file, line, column), "", expected, found));
 
-    private void Run()
+    /// <summary>Reads one lexeme: adds a token, or skips a comment, or adds End at the end of the text.</summary>
+    private void Step()
     {
-        if (_text.Length > 0 && _text[0] == '\uFEFF')
+        if (_pos >= _text.Length)
         {
-            _pos = 1;
-            _lineStart = 1;
+            _tokens.Add(new Token(TokenKind.End, "", _line, Column));
+            _ended = true;
+            return;
         }
-        while (_pos < _text.Length)
+        var c = _text[_pos];
+        var line = _line;
+        var column = Column;
+        if (c == '\n')
         {
-            var c = _text[_pos];
-            var line = _line;
-            var column = Column;
-            if (c == '\n')
+            _tokens.Add(new Token(TokenKind.Newline, "\n", line, column));
+            _pos++;
+            _line++;
+            _lineStart = _pos;
+        }
+        else if (IsWhitespace(c))
+        {
+            var start = _pos;
+            while (_pos < _text.Length && IsWhitespace(_text[_pos]))
             {
-                _tokens.Add(new Token(TokenKind.Newline, "\n", line, column));
                 _pos++;
-                _line++;
-                _lineStart = _pos;
             }
-            else if (IsWhitespace(c))
+            _tokens.Add(new Token(TokenKind.Whitespace, Word(start, _pos), line, column));
+        }
+        else if (c == '#' || (c == '/' && Peek(1) == '/'))
+        {
+            while (_pos < _text.Length && _text[_pos] != '\n')
             {
-                var start = _pos;
-                while (_pos < _text.Length && IsWhitespace(_text[_pos]))
-                {
-                    _pos++;
-                }
-                _tokens.Add(new Token(TokenKind.Whitespace, _text[start.._pos], line, column));
-            }
-            else if (c == '#' || (c == '/' && Peek(1) == '/'))
-            {
-                while (_pos < _text.Length && _text[_pos] != '\n')
-                {
-                    _pos++;
-                }
-            }
-            else
-            {
-                LexSignificant(c, line, column);
+                _pos++;
             }
         }
-        _tokens.Add(new Token(TokenKind.End, "", _line, Column));
+        else
+        {
+            LexSignificant(c, line, column);
+        }
     }
 
     private void LexSignificant(char c, int line, int column)
@@ -138,13 +205,13 @@ internal sealed class Lexer
         while (_pos < _text.Length)
         {
             var c = _text[_pos];
-            if (IsWhitespace(c) || c == '\n' || Forbidden.Contains(c, StringComparison.Ordinal) || (c == '/' && Peek(1) == '/'))
+            if (c < 128 ? EndsUnquoted[c] || (c == '/' && Peek(1) == '/') : IsWhitespace(c))
             {
                 break;
             }
             _pos++;
         }
-        _tokens.Add(new Token(TokenKind.UnquotedText, _text[start.._pos], line, column));
+        _tokens.Add(new Token(TokenKind.UnquotedText, Word(start, _pos), line, column));
     }
 
     private string LexQuoted()
@@ -152,6 +219,18 @@ internal sealed class Lexer
         var line = _line;
         var column = Column;
         _pos++;
+        // Most strings have no escapes: take them straight from the text.
+        var end = _pos;
+        while (end < _text.Length && _text[end] is not ('"' or '\\' or '\n'))
+        {
+            end++;
+        }
+        if (end < _text.Length && _text[end] == '"')
+        {
+            var plain = _text[_pos..end];
+            _pos = end + 1;
+            return plain;
+        }
         var sb = new StringBuilder();
         while (true)
         {

@@ -12,11 +12,11 @@ internal sealed partial class Parser
     private bool IsIncludeStatement()
     {
         var next = _index + 1;
-        if (_tokens[next].Kind != TokenKind.Whitespace)
+        if (_tokens.At(next).Kind != TokenKind.Whitespace)
         {
             return false;
         }
-        var target = _tokens[next + 1];
+        var target = _tokens.At(next + 1);
         return target.Kind == TokenKind.QuotedString
             || (target.Kind == TokenKind.UnquotedText && target.Text.EndsWith('('));
     }
@@ -72,11 +72,7 @@ internal sealed partial class Parser
         {
             return;
         }
-        foreach (var pair in included.Fields)
-        {
-            target.Merge(pair.Key, pair.Value);
-        }
-        target.TakeKeyOrigins(included);
+        target.MergeFieldsOf(included);
     }
 
     private HoconObject? LoadIncluded(string kind, Token nameToken, bool required, ConfigPath prefix, ConfigOrigin origin)

@@ -8,14 +8,14 @@ namespace ActorVisor.Config.Hocon;
 /// </summary>
 internal sealed partial class Parser
 {
-    private readonly List<Token> _tokens;
+    private readonly Lexer _tokens;
     private readonly string _file;
     private readonly IncludeContext _includes;
     private readonly ConfigPath _includePrefix;
     private readonly List<Frame> _frames = [];
     private int _index;
 
-    private Parser(List<Token> tokens, string file, IncludeContext includes, ConfigPath includePrefix)
+    private Parser(Lexer tokens, string file, IncludeContext includes, ConfigPath includePrefix)
     {
         _tokens = tokens;
         _file = file;
@@ -32,12 +32,14 @@ internal sealed partial class Parser
     /// </summary>
     public static HoconObject ParseDocument(string text, string file, IncludeContext includes, HoconObject? into = null, ConfigPath? includePrefix = null)
     {
-        var tokens = Lexer.Tokenize(text, file);
+        var tokens = Lexer.Create(text, file);
         var parser = new Parser(tokens, file, includes, includePrefix ?? ConfigPath.Root);
         return parser.ParseRoot(into);
     }
 
-    private Token Current => _tokens[_index];
+    private static readonly IReadOnlySet<HoconValue> NoWhitespace = new HashSet<HoconValue>(ReferenceEqualityComparer.Instance);
+
+    private Token Current => _tokens.At(_index);
 
     private ConfigOrigin OriginOf(Token token) => new(_file, token.Line, token.Column);
 
@@ -96,6 +98,7 @@ internal sealed partial class Parser
         var framePath = _frames[^1].Path;
         while (true)
         {
+            _tokens.Release(_index);
             SkipWhitespaceAndNewlines();
             var token = Current;
             if (token.Kind == closer)
@@ -137,23 +140,32 @@ internal sealed partial class Parser
     {
         var keyStart = Current;
         var key = ParseKey();
-        var fullPath = framePath?.Append(key);
-        var pathText = (fullPath ?? key).ToString();
         SkipWhitespace();
         var separator = Current;
+        if (separator.Kind is TokenKind.Colon or TokenKind.Equals)
+        {
+            _index++;
+            SkipWhitespace();
+            if (TrySingleScalar(Current) is { } scalar)
+            {
+                // The common case needs no document path: it cannot hold a self-reference.
+                Assign(target, key, scalar, OriginOf(keyStart));
+                return;
+            }
+        }
+        var fullPath = framePath?.Append(key);
+        var errorPath = fullPath ?? key;
         HoconValue value;
         switch (separator.Kind)
         {
             case TokenKind.Colon:
             case TokenKind.Equals:
-                _index++;
-                SkipWhitespace();
-                value = ParseValue(fullPath, pathText);
+                value = ParseValue(fullPath, errorPath);
                 break;
             case TokenKind.PlusEquals:
                 _index++;
                 SkipWhitespace();
-                var appended = ParseValue(null, pathText);
+                var appended = ParseValue(null, errorPath);
                 var self = fullPath is null ? null : PreviousValue(fullPath);
                 HoconValue prior = self ?? new HoconSubstitution(fullPath ?? key, optional: true, OriginOf(separator))
                 {
@@ -162,30 +174,54 @@ internal sealed partial class Parser
                 };
                 value = new HoconConcatenation(
                     [prior, new HoconArray([appended], appended.Origin)],
-                    new HashSet<HoconValue>(ReferenceEqualityComparer.Instance),
+                    NoWhitespace,
                     OriginOf(separator));
                 break;
             case TokenKind.OpenBrace:
-                value = ParseValue(fullPath, pathText);
+                value = ParseValue(fullPath, errorPath);
                 break;
             default:
-                throw Error(separator, pathText, "':' or '=' after the key");
+                throw Error(separator, errorPath.ToString(), "':' or '=' after the key");
         }
-        // a.b.c = v is the same as a { b { c = v } }.
-        var keyOrigin = OriginOf(keyStart);
+        Assign(target, key, value, OriginOf(keyStart));
+    }
+
+    /// <summary>Writes a field into its object; <c>a.b.c = v</c> is the same as <c>a { b { c = v } }</c>.</summary>
+    private static void Assign(HoconObject target, ConfigPath key, HoconValue value, ConfigOrigin keyOrigin)
+    {
+        // Walk down through objects that already exist; that is what merging a wrapper would do.
+        var depth = 0;
+        while (depth < key.Length - 1 && target.TryGetValue(key.Keys[depth], out var existing) && existing is HoconObject nested)
+        {
+            target.TouchKey(key.Keys[depth], keyOrigin);
+            target = nested;
+            depth++;
+        }
+        if (depth > 0)
+        {
+            key = key.Skip(depth);
+        }
         for (var i = key.Length - 1; i > 0; i--)
         {
             var wrapper = new HoconObject(keyOrigin);
-            wrapper.Set(key.Keys[i], value);
-            wrapper.SetKeyOrigin(key.Keys[i], keyOrigin);
+            wrapper.Merge(key.Keys[i], value, keyOrigin);
             value = wrapper;
         }
-        target.Merge(key.Keys[0], value);
-        target.SetKeyOrigin(key.Keys[0], keyOrigin);
+        target.Merge(key.Keys[0], value, keyOrigin);
     }
 
     private ConfigPath ParseKey()
     {
+        var single = Current;
+        if (single.Kind == TokenKind.UnquotedText
+            && !single.Text.Contains('.', StringComparison.Ordinal)
+            && _tokens.At(_index + 1).Kind != TokenKind.QuotedString
+            && _tokens.At(_index + 1).Kind != TokenKind.UnquotedText
+            && (_tokens.At(_index + 1).Kind != TokenKind.Whitespace || _tokens.At(_index + 2).Kind is not (TokenKind.QuotedString or TokenKind.UnquotedText)))
+        {
+            _index++;
+            return new ConfigPath(single.Text);
+        }
         var keys = new List<string>();
         var current = new System.Text.StringBuilder();
         var sawText = false;
@@ -254,11 +290,15 @@ internal sealed partial class Parser
     /// Reads a value and any values concatenated to it on the same line. <paramref name="fieldPath"/>
     /// is the document path of the field being assigned, used to spot self-references.
     /// </summary>
-    private HoconValue ParseValue(ConfigPath? fieldPath, string pathText)
+    private HoconValue ParseValue(ConfigPath? fieldPath, ConfigPath errorPath)
     {
-        var parts = new List<HoconValue>();
-        var whitespace = new HashSet<HoconValue>(ReferenceEqualityComparer.Instance);
         var first = Current;
+        if (TrySingleScalar(first) is { } alone)
+        {
+            return alone;
+        }
+        var parts = new List<HoconValue>();
+        HashSet<HoconValue>? whitespace = null;
         HoconScalar? pendingWhitespace = null;
         while (true)
         {
@@ -289,7 +329,7 @@ internal sealed partial class Parser
                     part = ParseObjectValue(fieldPath);
                     break;
                 case TokenKind.OpenBracket:
-                    part = ParseArray(pathText);
+                    part = ParseArray(errorPath);
                     break;
                 default:
                     break;
@@ -301,6 +341,7 @@ internal sealed partial class Parser
             if (pendingWhitespace is not null)
             {
                 parts.Add(pendingWhitespace);
+                whitespace ??= new HashSet<HoconValue>(ReferenceEqualityComparer.Instance);
                 whitespace.Add(pendingWhitespace);
                 pendingWhitespace = null;
             }
@@ -308,7 +349,7 @@ internal sealed partial class Parser
         }
         if (parts.Count == 0)
         {
-            throw Error(first, pathText, "a value");
+            throw Error(first, errorPath.ToString(), "a value");
         }
         if (parts.Count == 1)
         {
@@ -316,21 +357,49 @@ internal sealed partial class Parser
                 ? ClassifyUnquoted(single)
                 : parts[0];
         }
-        var concatenation = new HoconConcatenation(parts, whitespace, OriginOf(first));
+        var concatenation = new HoconConcatenation(parts, (IReadOnlySet<HoconValue>?)whitespace ?? NoWhitespace, OriginOf(first));
         if (parts.TrueForAll(p => p.IsResolved))
         {
-            return Concatenation.Join(concatenation, parts, pathText) ?? throw new InvalidOperationException("a resolved concatenation is never undefined");
+            return Concatenation.Join(concatenation, parts, errorPath) ?? throw new InvalidOperationException("a resolved concatenation is never undefined");
         }
         return concatenation;
     }
 
-    private static HoconScalar ClassifyUnquoted(HoconScalar scalar) => scalar.Text switch
+    /// <summary>
+    /// The common case of a value that is one string or word followed by the end of the field:
+    /// returned without building a concatenation. Null when the value is anything else.
+    /// </summary>
+    private HoconScalar? TrySingleScalar(Token first)
     {
-        "true" or "false" => new HoconScalar(HoconScalarKind.Boolean, scalar.Text, scalar.Origin),
-        "null" => new HoconScalar(HoconScalarKind.Null, scalar.Text, scalar.Origin),
-        _ when HoconText.IsNumber(scalar.Text) => new HoconScalar(HoconScalarKind.Number, scalar.Text, scalar.Origin),
-        _ => scalar,
+        if (first.Kind is not (TokenKind.QuotedString or TokenKind.UnquotedText))
+        {
+            return null;
+        }
+        var next = _index + 1;
+        if (_tokens.At(next).Kind == TokenKind.Whitespace)
+        {
+            next++;
+        }
+        if (_tokens.At(next).Kind is not (TokenKind.Newline or TokenKind.Comma or TokenKind.CloseBrace or TokenKind.CloseBracket or TokenKind.End))
+        {
+            return null;
+        }
+        _index = next;
+        var kind = first.Kind == TokenKind.UnquotedText ? Classify(first.Text) : HoconScalarKind.String;
+        return new HoconScalar(kind, first.Text, OriginOf(first));
+    }
+
+    /// <summary>An unquoted word standing alone is a boolean, null or number when it reads as one, otherwise a string.</summary>
+    private static HoconScalarKind Classify(string text) => text switch
+    {
+        "true" or "false" => HoconScalarKind.Boolean,
+        "null" => HoconScalarKind.Null,
+        _ when HoconText.IsNumber(text) => HoconScalarKind.Number,
+        _ => HoconScalarKind.String,
     };
+
+    private static HoconScalar ClassifyUnquoted(HoconScalar scalar) =>
+        Classify(scalar.Text) is var kind && kind == HoconScalarKind.String ? scalar : new HoconScalar(kind, scalar.Text, scalar.Origin);
 
     private HoconValue SubstitutionOrPrevious(Token token, ConfigPath? fieldPath)
     {
@@ -380,7 +449,7 @@ internal sealed partial class Parser
         return obj;
     }
 
-    private HoconArray ParseArray(string pathText)
+    private HoconArray ParseArray(ConfigPath errorPath)
     {
         var open = Current;
         _index++;
@@ -394,9 +463,9 @@ internal sealed partial class Parser
             }
             if (Current.Kind == TokenKind.End)
             {
-                throw Error(Current, pathText, "']' to close the list opened at " + OriginOf(open));
+                throw Error(Current, errorPath.ToString(), "']' to close the list opened at " + OriginOf(open));
             }
-            items.Add(ParseValue(null, pathText));
+            items.Add(ParseValue(null, errorPath));
             SkipWhitespace();
             if (Current.Kind == TokenKind.Comma)
             {
@@ -404,12 +473,12 @@ internal sealed partial class Parser
                 SkipWhitespaceAndNewlines();
                 if (Current.Kind == TokenKind.Comma)
                 {
-                    throw Error(Current, pathText, "a list element after ','");
+                    throw Error(Current, errorPath.ToString(), "a list element after ','");
                 }
             }
             else if (Current.Kind is not TokenKind.Newline and not TokenKind.CloseBracket)
             {
-                throw Error(Current, pathText, "',' or ']' after a list element");
+                throw Error(Current, errorPath.ToString(), "',' or ']' after a list element");
             }
         }
         _index++;

@@ -40,8 +40,13 @@ internal sealed class Resolver
             {
                 continue;
             }
+            if (child.IsResolved)
+            {
+                // Nothing below needs a path: resolved subtrees are left as they are.
+                continue;
+            }
             var childPath = path.Append(key);
-            if (!child.IsResolved)
+            if (child is not HoconObject and not HoconArray)
             {
                 child = ResolveField(obj, key, child, childPath);
             }
@@ -127,7 +132,7 @@ internal sealed class Resolver
                 {
                     parts.Add(part.IsResolved ? part : ResolveValue(part, path));
                 }
-                var joined = Concatenation.Join(concatenation, parts, path.ToString());
+                var joined = Concatenation.Join(concatenation, parts, path);
                 return joined is null || joined.IsResolved ? joined : ResolveValue(joined, path);
             case HoconDelayedMerge merge:
                 return ResolveMerge(merge, path);

@@ -57,8 +57,7 @@ internal sealed class XlConfigParser
             _pos++;
             SkipBlank(newlines: false);
             var value = ParseValue(key);
-            root.Set(key, value);
-            root.SetKeyOrigin(key, keyOrigin);
+            root.Merge(key, value, keyOrigin);
             SkipBlank(newlines: false);
             if (_pos < _text.Length && _text[_pos] is not ('\n' or ';'))
             {
