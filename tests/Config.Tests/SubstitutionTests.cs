@@ -129,4 +129,14 @@ public class SubstitutionTests
         var c = Parse.Text("a { \"b.c\" = 5 }\nd = ${a.\"b.c\"}");
         Assert.Equal(5, c.GetInt("d"));
     }
+
+    [Fact]
+    public void An_undefined_field_removed_while_a_sibling_resolves_does_not_skip_other_fields()
+    {
+        var c = Parse.Text("o { p = ${?none}, q = ${o.r}, r = ${s}, t = ${o.q} }\ns = 1");
+        Assert.False(c.HasPath("o.p"));
+        Assert.Equal(1, c.GetInt("o.q"));
+        Assert.Equal(1, c.GetInt("o.t"));
+        Assert.Equal(["q", "r", "t"], c.GetConfig("o").Keys);
+    }
 }

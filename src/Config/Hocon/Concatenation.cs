@@ -14,7 +14,7 @@ internal static class Concatenation
         var solid = new List<HoconValue>();
         foreach (var part in parts)
         {
-            if (part is not null && !node.WhitespaceParts.Contains(part))
+            if (part is not null && part is not HoconScalar { IsWhitespace: true })
             {
                 solid.Add(part);
             }

@@ -40,6 +40,10 @@ public sealed class HoconObject : HoconValue
 
     public int Count => _fields.Count;
 
+    internal string KeyAt(int index) => _fields.KeyAt(index);
+
+    internal HoconValue ValueAt(int index) => _fields.At(index).Value;
+
     public override bool IsResolved
     {
         get

@@ -24,6 +24,9 @@ public sealed class HoconScalar : HoconValue
     /// <summary>The value as text: the string itself, the number as written, <c>true</c>, <c>false</c> or <c>null</c>.</summary>
     public string Text { get; }
 
+    /// <summary>True for whitespace written between two concatenated values: it counts only when they join as strings.</summary>
+    internal bool IsWhitespace { get; init; }
+
     public override bool IsResolved => true;
 
     public override string Describe() => Kind == HoconScalarKind.String ? HoconText.Quote(Text) : Text;

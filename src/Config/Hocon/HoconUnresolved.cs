@@ -36,39 +36,24 @@ public sealed class HoconSubstitution : HoconValue
 
 /// <summary>
 /// Values written next to each other (<c>"a" ${b} c</c>, <c>[1] [2]</c>, <c>${base} { x = 1 }</c>).
-/// Whitespace between parts is kept as <see cref="HoconScalar"/> parts flagged in
-/// <see cref="WhitespaceParts"/>: it counts in a string concatenation and is ignored otherwise.
+/// Whitespace between parts is kept as <see cref="HoconScalar"/> parts marked as whitespace: it
+/// counts in a string concatenation and is ignored otherwise.
 /// </summary>
 public sealed class HoconConcatenation : HoconValue
 {
-    public HoconConcatenation(IReadOnlyList<HoconValue> parts, IReadOnlySet<HoconValue> whitespaceParts, ConfigOrigin origin)
+    public HoconConcatenation(IReadOnlyList<HoconValue> parts, ConfigOrigin origin)
         : base(origin)
     {
         Parts = parts;
-        WhitespaceParts = whitespaceParts;
     }
 
     public IReadOnlyList<HoconValue> Parts { get; }
-
-    public IReadOnlySet<HoconValue> WhitespaceParts { get; }
 
     public override bool IsResolved => false;
 
     public override string Describe() => "a concatenation";
 
-    internal override HoconValue DeepClone()
-    {
-        var map = new Dictionary<HoconValue, HoconValue>(ReferenceEqualityComparer.Instance);
-        var parts = new List<HoconValue>(Parts.Count);
-        foreach (var part in Parts)
-        {
-            var copy = part.DeepClone();
-            map[part] = copy;
-            parts.Add(copy);
-        }
-        var whitespace = new HashSet<HoconValue>(WhitespaceParts.Select(w => map[w]), ReferenceEqualityComparer.Instance);
-        return new HoconConcatenation(parts, whitespace, Origin);
-    }
+    internal override HoconValue DeepClone() => new HoconConcatenation(Parts.Select(p => p.DeepClone()).ToList(), Origin);
 }
 
 /// <summary>

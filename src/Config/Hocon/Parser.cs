@@ -37,8 +37,6 @@ internal sealed partial class Parser
         return parser.ParseRoot(into);
     }
 
-    private static readonly IReadOnlySet<HoconValue> NoWhitespace = new HashSet<HoconValue>(ReferenceEqualityComparer.Instance);
-
     private Token Current => _tokens.At(_index);
 
     private ConfigOrigin OriginOf(Token token) => new(_file, token.Line, token.Column);
@@ -172,10 +170,7 @@ internal sealed partial class Parser
                     EnvironmentOnly = fullPath is not null,
                     IncludePrefix = _includePrefix,
                 };
-                value = new HoconConcatenation(
-                    [prior, new HoconArray([appended], appended.Origin)],
-                    NoWhitespace,
-                    OriginOf(separator));
+                value = new HoconConcatenation([prior, new HoconArray([appended], appended.Origin)], OriginOf(separator));
                 break;
             case TokenKind.OpenBrace:
                 value = ParseValue(fullPath, errorPath);
@@ -298,7 +293,6 @@ internal sealed partial class Parser
             return alone;
         }
         var parts = new List<HoconValue>();
-        HashSet<HoconValue>? whitespace = null;
         HoconScalar? pendingWhitespace = null;
         while (true)
         {
@@ -309,7 +303,7 @@ internal sealed partial class Parser
                 case TokenKind.Whitespace:
                     if (parts.Count > 0)
                     {
-                        pendingWhitespace = new HoconScalar(HoconScalarKind.String, token.Text, OriginOf(token));
+                        pendingWhitespace = new HoconScalar(HoconScalarKind.String, token.Text, OriginOf(token)) { IsWhitespace = true };
                     }
                     _index++;
                     continue;
@@ -341,8 +335,6 @@ internal sealed partial class Parser
             if (pendingWhitespace is not null)
             {
                 parts.Add(pendingWhitespace);
-                whitespace ??= new HashSet<HoconValue>(ReferenceEqualityComparer.Instance);
-                whitespace.Add(pendingWhitespace);
                 pendingWhitespace = null;
             }
             parts.Add(part);
@@ -357,7 +349,7 @@ internal sealed partial class Parser
                 ? ClassifyUnquoted(single)
                 : parts[0];
         }
-        var concatenation = new HoconConcatenation(parts, (IReadOnlySet<HoconValue>?)whitespace ?? NoWhitespace, OriginOf(first));
+        var concatenation = new HoconConcatenation(parts, OriginOf(first));
         if (parts.TrueForAll(p => p.IsResolved))
         {
             return Concatenation.Join(concatenation, parts, errorPath) ?? throw new InvalidOperationException("a resolved concatenation is never undefined");

@@ -34,12 +34,10 @@ internal sealed class Resolver
 
     private void ResolveObject(HoconObject obj, ConfigPath path)
     {
-        foreach (var key in obj.Keys.ToList())
+        for (var i = 0; i < obj.Count; i++)
         {
-            if (!obj.TryGetValue(key, out var child))
-            {
-                continue;
-            }
+            var key = obj.KeyAt(i);
+            var child = obj.ValueAt(i);
             if (child.IsResolved)
             {
                 // Nothing below needs a path: resolved subtrees are left as they are.
@@ -49,6 +47,12 @@ internal sealed class Resolver
             if (child is not HoconObject and not HoconArray)
             {
                 child = ResolveField(obj, key, child, childPath);
+                if (child is null)
+                {
+                    // The field was undefined and removed; the next field moved into position i.
+                    i--;
+                    continue;
+                }
             }
             switch (child)
             {
@@ -61,6 +65,12 @@ internal sealed class Resolver
                 default:
                     break;
             }
+        }
+        if (!obj.IsResolved)
+        {
+            // A lookup made while resolving a field can resolve or remove earlier siblings and
+            // shift positions; another pass picks up any field that was passed over.
+            ResolveObject(obj, path);
         }
     }
 
@@ -92,6 +102,30 @@ internal sealed class Resolver
         }
     }
 
+    private int IndexInProgress(ConfigPath path)
+    {
+        for (var i = 0; i < _inProgress.Count; i++)
+        {
+            if (_inProgress[i].Equals(path))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private bool InProgressUnder(ConfigPath path)
+    {
+        foreach (var p in _inProgress)
+        {
+            if (p.StartsWith(path))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>Resolves the top of one field (not necessarily its children) and stores the result in its object.</summary>
     private HoconValue? ResolveField(HoconObject parent, string key, HoconValue value, ConfigPath path)
     {
@@ -99,7 +133,7 @@ internal sealed class Resolver
         {
             return value;
         }
-        var cycleAt = _inProgress.FindIndex(p => p.Equals(path));
+        var cycleAt = IndexInProgress(path);
         if (cycleAt >= 0)
         {
             var chain = string.Join(" -> ", _inProgress.Skip(cycleAt).Append(path));
@@ -235,7 +269,7 @@ internal sealed class Resolver
         }
         if (!current.IsResolved)
         {
-            if (_inProgress.Exists(p => p.StartsWith(path)) && current is HoconObject)
+            if (current is HoconObject && InProgressUnder(path))
             {
                 var chain = string.Join(" -> ", _inProgress.Append(path));
                 throw new ConfigException(ConfigError.Message(current.Origin, path.ToString(), $"substitution cycle: {chain}"));
