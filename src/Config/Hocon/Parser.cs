@@ -13,6 +13,9 @@ internal sealed partial class Parser
     private readonly IncludeContext _includes;
     private readonly ConfigPath _includePrefix;
     private readonly List<Frame> _frames = [];
+
+    // Paths are immutable, so the path of a plain key is made once per document and shared.
+    private readonly Dictionary<string, ConfigPath> _singleKeys = new(StringComparer.Ordinal);
     private int _index;
 
     private Parser(Lexer tokens, string file, IncludeContext includes, ConfigPath includePrefix)
@@ -215,7 +218,12 @@ internal sealed partial class Parser
             && (_tokens.At(_index + 1).Kind != TokenKind.Whitespace || _tokens.At(_index + 2).Kind is not (TokenKind.QuotedString or TokenKind.UnquotedText)))
         {
             _index++;
-            return new ConfigPath(single.Text);
+            if (!_singleKeys.TryGetValue(single.Text, out var path))
+            {
+                path = new ConfigPath(single.Text);
+                _singleKeys[single.Text] = path;
+            }
+            return path;
         }
         var keys = new List<string>();
         var current = new System.Text.StringBuilder();
@@ -291,6 +299,10 @@ internal sealed partial class Parser
         if (TrySingleScalar(first) is { } alone)
         {
             return alone;
+        }
+        if (TryStringRun(first) is { } run)
+        {
+            return run;
         }
         var parts = new List<HoconValue>();
         HoconScalar? pendingWhitespace = null;
@@ -379,6 +391,44 @@ internal sealed partial class Parser
         _index = next;
         var kind = first.Kind == TokenKind.UnquotedText ? Classify(first.Text) : HoconScalarKind.String;
         return new HoconScalar(kind, first.Text, OriginOf(first));
+    }
+
+    /// <summary>
+    /// A value made only of strings and words on one line (<c>10 s</c>, <c>"a" b</c>) joins into one
+    /// string straight from the tokens. Null, with nothing consumed, when anything else appears.
+    /// </summary>
+    private HoconScalar? TryStringRun(Token first)
+    {
+        if (first.Kind is not (TokenKind.QuotedString or TokenKind.UnquotedText))
+        {
+            return null;
+        }
+        var end = _index;
+        var lastSolid = _index;
+        while (true)
+        {
+            var kind = _tokens.At(end).Kind;
+            if (kind is TokenKind.QuotedString or TokenKind.UnquotedText)
+            {
+                lastSolid = end;
+            }
+            else if (kind != TokenKind.Whitespace)
+            {
+                if (kind is TokenKind.Newline or TokenKind.Comma or TokenKind.CloseBrace or TokenKind.CloseBracket or TokenKind.End)
+                {
+                    break;
+                }
+                return null;
+            }
+            end++;
+        }
+        var sb = new System.Text.StringBuilder();
+        for (var i = _index; i <= lastSolid; i++)
+        {
+            sb.Append(_tokens.At(i).Text);
+        }
+        _index = lastSolid + 1;
+        return new HoconScalar(HoconScalarKind.String, sb.ToString(), OriginOf(first));
     }
 
     /// <summary>An unquoted word standing alone is a boolean, null or number when it reads as one, otherwise a string.</summary>
