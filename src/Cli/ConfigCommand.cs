@@ -1,12 +1,14 @@
 using System.CommandLine;
 using ActorVisor.Config;
+using ActorVisor.Config.Xl;
 
 namespace ActorVisor.Cli;
 
 /// <summary>
 /// <c>actorvisor config show FILE [--json]</c>: prints the fully resolved configuration of FILE
 /// (read over reference.conf, with includes, merges and substitutions applied) as HOCON, or as
-/// JSON with --json. A bad file prints its located error to stderr and exits with code 1.
+/// JSON with --json. An xl.cfg file (FILE ending in .cfg) is shown as its settings. A bad file
+/// prints its located errors to stderr and exits with code 1.
 /// </summary>
 public static class ConfigCommand
 {
@@ -20,7 +22,9 @@ public static class ConfigCommand
         show.SetAction(parseResult =>
         {
             var path = parseResult.GetValue(file)!;
-            var loaded = ConfigFactory.TryLoad(path.ToString());
+            var loaded = path.Extension == ".cfg"
+                ? XlConfigLoader.ReadSettings(path.ToString())
+                : ConfigFactory.TryLoad(path.ToString());
             if (!loaded.IsSuccess)
             {
                 Console.Error.WriteLine(loaded.ErrorText);

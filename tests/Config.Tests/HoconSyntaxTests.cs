@@ -125,4 +125,12 @@ public class HoconSyntaxTests
         Assert.Equal(3, c.GetList("a.b").Count);
         Assert.Equal("e", c.GetString("d"));
     }
+
+    [Fact]
+    public void An_unclosed_object_names_where_it_was_opened()
+    {
+        var e = Parse.Error("a = 1\nb {\n  c {\n    d = 1\n  }\n");
+        Assert.Equal(new ConfigOrigin("test.conf", 6, 1), e.Origin);
+        Assert.Equal("'}' to close the object opened at test.conf:2:3", e.Expected);
+    }
 }

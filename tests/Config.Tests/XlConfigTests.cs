@@ -113,4 +113,13 @@ public class XlConfigTests
         var d = XlConfigLoader.LoadString("name = 'x'; kernel = 'k'; memory = 0x40", "x.cfg").Value!.Domain;
         Assert.Equal(64L << 20, d.MemoryBytes);
     }
+
+    [Fact]
+    public void Settings_of_an_xl_file_can_be_read_as_written_for_display()
+    {
+        var settings = XlConfigLoader.ReadSettings(TestData.Data("xl", "modern.cfg"));
+        Assert.True(settings.IsSuccess, settings.ErrorText);
+        Assert.Equal(256, settings.Value!.GetInt("memory"));
+        Assert.Equal(3, settings.Value.GetStringList("disk").Count);
+    }
 }

@@ -108,7 +108,7 @@ internal sealed partial class Parser
             }
             if (token.Kind == TokenKind.End)
             {
-                throw Error(token, framePath?.ToString() ?? "", "'}' to close the object");
+                throw Error(token, framePath?.ToString() ?? "", "'}' to close the object opened at " + target.Origin);
             }
             if (token.Kind == TokenKind.UnquotedText && token.Text == "include" && IsIncludeStatement())
             {

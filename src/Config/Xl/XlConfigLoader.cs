@@ -34,6 +34,23 @@ public static class XlConfigLoader
         return LoadString(text, path, defaults);
     }
 
+    /// <summary>The settings of an xl.cfg file as written (memory in MiB, specs as strings), for display.</summary>
+    public static ConfigResult<Config> ReadSettings(string path)
+    {
+        try
+        {
+            return ConfigResult<Config>.Ok(new Config(XlConfigParser.Parse(File.ReadAllText(path), path), ConfigPath.Root));
+        }
+        catch (ConfigException e)
+        {
+            return ConfigResult<Config>.Fail(e.Error);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return ConfigResult<Config>.Fail(new ConfigError(new ConfigOrigin(path, 0, 0), "", "a readable xl.cfg file", e.Message));
+        }
+    }
+
     public static ConfigResult<XlDomainConfig> LoadString(string text, string originName = "<xl.cfg>", DomainDefaults? defaults = null)
     {
         HoconObject root;
