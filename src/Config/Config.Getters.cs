@@ -83,7 +83,7 @@ public sealed partial class Config
         {
             throw Mismatch(path, value, "an object");
         }
-        return new Config(obj, _prefix.Append(ConfigPath.Parse(path)));
+        return new Config(obj, _prefix.Append(ConfigPath.Parse(path)), FullPath(path));
     }
 
     public IReadOnlyList<HoconValue> GetList(string path)
@@ -128,7 +128,7 @@ public sealed partial class Config
     /// <summary>A list of objects, each as a configuration (for lists such as a scenario's timeline).</summary>
     public IReadOnlyList<Config> GetConfigList(string path) =>
         GetList(path).Select((item, i) => item is HoconObject obj
-            ? new Config(obj, _prefix.Append(ConfigPath.Parse(path)))
+            ? new Config(obj, _prefix.Append(ConfigPath.Parse(path)), $"{FullPath(path)}[{i}]")
             : throw Mismatch($"{path}[{i}]", item, "an object")).ToList();
 
     private HoconValue Require(string path)

@@ -13,8 +13,10 @@ public sealed partial class Config
 {
     private readonly HoconObject _root;
     private readonly ConfigPath _prefix;
+    private readonly string _prefixText;
 
-    internal Config(HoconObject root, ConfigPath prefix)
+    /// <param name="prefixText">How the prefix reads in errors, e.g. <c>scenario.timeline[2]</c> for an element of a list; the prefix's text by default.</param>
+    internal Config(HoconObject root, ConfigPath prefix, string? prefixText = null)
     {
         if (!root.IsResolved)
         {
@@ -22,6 +24,7 @@ public sealed partial class Config
         }
         _root = root;
         _prefix = prefix;
+        _prefixText = prefixText ?? prefix.ToString();
     }
 
     public static Config Empty { get; } = new(new HoconObject(ConfigOrigin.None), ConfigPath.Root);
@@ -59,7 +62,7 @@ public sealed partial class Config
         var merged = (HoconObject)fallback._root.DeepClone();
         merged.MergeFieldsOf((HoconObject)_root.DeepClone());
         merged.Origin = _root.Origin;
-        return new Config(merged, _prefix);
+        return new Config(merged, _prefix, _prefixText);
     }
 
     /// <summary>The configuration as HOCON text; with <paramref name="originComments"/>, each value is preceded by a comment naming where it was written.</summary>
@@ -76,5 +79,11 @@ public sealed partial class Config
         return _root.Find(parsed);
     }
 
-    private string FullPath(string path) => _prefix.IsRoot ? path : _prefix + "." + path;
+    /// <summary>The full path of a key of this configuration as errors show it, list positions included.</summary>
+    public string PathText(string path) => _prefixText.Length == 0 ? path : _prefixText + "." + path;
+
+    /// <summary>The path of this configuration as errors show it (empty for a whole document).</summary>
+    public string PathText() => _prefixText;
+
+    private string FullPath(string path) => PathText(path);
 }

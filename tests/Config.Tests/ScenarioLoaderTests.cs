@@ -113,4 +113,14 @@ public class ScenarioLoaderTests
         Assert.Equal("t.conf:5:21: scenario.domains.a.vcpu: expected a known setting, found \"vcpu\" (did you mean vcpus?)", result.Errors[0].ToString());
         Assert.Equal("t.conf:5:40: scenario.domains.a.memory: expected a size such as 128M, 1 GiB or 512KiB, found \"lots\"", result.Errors[1].ToString());
     }
+
+    [Fact]
+    public void Errors_in_list_elements_name_the_position_in_the_list()
+    {
+        const string text = "scenario {\n  name = t, stop-at = 1s\n  domains { web { kernel = k, disks = [\"a.img,,xvda\", \"b.img,qcow3,xvdb\"] } }\n  timeline = [\n    { at = 0s, action = start, domain = web }\n    { at = 0s, action = pause, domain = wbe }\n  ]\n}";
+        var errors = ScenarioLoader.LoadString(text, "t.conf", environment: Parse.NoEnvironment).Errors;
+        Assert.Equal(2, errors.Count);
+        Assert.Equal("scenario.domains.web.disks[1]", errors[0].Path);
+        Assert.Equal("t.conf:6:41: scenario.timeline[1].domain: expected a domain of this scenario (web), found \"wbe\" (did you mean web?)", errors[1].ToString());
+    }
 }

@@ -29,7 +29,7 @@ public static partial class ScenarioLoader
         var result = new List<DomainSpec>();
         if (!s.HasPath("domains"))
         {
-            reader.Add(new ConfigError(s.Root.Origin, s.PathInDocument.Append("domains").ToString(), "a domains { ... } section with at least one domain", "nothing"));
+            reader.Add(new ConfigError(s.Root.Origin, s.PathText("domains"), "a domains { ... } section with at least one domain", "nothing"));
             return result;
         }
         var domains = reader.Read(() => s.GetConfig("domains"), Config.Empty);
@@ -99,10 +99,11 @@ public static partial class ScenarioLoader
         {
             return disks;
         }
-        var path = d.PathInDocument.Append("disks").ToString();
         var items = reader.Read(() => d.GetList("disks"), []);
-        foreach (var item in items)
+        for (var i = 0; i < items.Count; i++)
         {
+            var item = items[i];
+            var path = $"{d.PathText("disks")}[{i}]";
             DiskSpec? disk = null;
             if (item is HoconScalar { Kind: HoconScalarKind.String } text)
             {
@@ -117,7 +118,7 @@ public static partial class ScenarioLoader
             }
             else if (item is HoconObject obj)
             {
-                var config = new Config(obj, d.PathInDocument.Append("disks"));
+                var config = new Config(obj, d.PathInDocument.Append("disks"), path);
                 reader.CheckKeys(config, DiskKeys);
                 // An object is the named form of the same spec, so it goes through the same parser.
                 var spec = string.Join(", ", DiskKeys.Where(k => k != "target" && config.HasPath(k)).Select(k => k + "=" + reader.Read(() => config.GetString(k), "")));
@@ -157,9 +158,11 @@ public static partial class ScenarioLoader
         {
             return vifs;
         }
-        var path = d.PathInDocument.Append("vifs").ToString();
-        foreach (var item in reader.Read(() => d.GetList("vifs"), []))
+        var items = reader.Read(() => d.GetList("vifs"), []);
+        for (var i = 0; i < items.Count; i++)
         {
+            var item = items[i];
+            var path = $"{d.PathText("vifs")}[{i}]";
             string? spec = null;
             if (item is HoconScalar { Kind: HoconScalarKind.String } text)
             {
@@ -167,7 +170,7 @@ public static partial class ScenarioLoader
             }
             else if (item is HoconObject obj)
             {
-                var config = new Config(obj, d.PathInDocument.Append("vifs"));
+                var config = new Config(obj, d.PathInDocument.Append("vifs"), path);
                 reader.CheckKeys(config, VifKeys);
                 spec = string.Join(", ", VifKeys.Where(config.HasPath).Select(k => k + "=" + reader.Read(() => config.GetString(k), "")));
             }
@@ -211,7 +214,7 @@ public static partial class ScenarioLoader
         {
             reader.Add(new ConfigError(
                 s.OriginOf("domains"),
-                s.PathInDocument.Append("domains").ToString(),
+                s.PathText("domains"),
                 $"domains whose memory fits in actorvisor.machine.memory ({settings.Machine.MemoryBytes} bytes)",
                 $"{total} bytes in total"));
         }

@@ -92,7 +92,7 @@ public static partial class ScenarioLoader
         var hasDomain = entry.HasPath("domain");
         if (hasIopm == hasDomain)
         {
-            reader.Add(new ConfigError(entry.Root.Origin, entry.PathInDocument.ToString(), "exactly one of iopm = NAME (an IOPM fault) or domain = NAME (a guest fault, or with device = DEV a backend fault)", hasIopm ? "both" : "neither"));
+            reader.Add(new ConfigError(entry.Root.Origin, entry.PathText(), "exactly one of iopm = NAME (an IOPM fault) or domain = NAME (a guest fault, or with device = DEV a backend fault)", hasIopm ? "both" : "neither"));
             return new InjectFault(at, entry.Root.Origin, FaultTarget.Guest, "", null, kind);
         }
         if (hasIopm)
@@ -153,15 +153,17 @@ public static partial class ScenarioLoader
     {
         var list = new List<Config>();
         var items = reader.Read(() => s.GetList(key), []);
-        foreach (var item in items)
+        for (var i = 0; i < items.Count; i++)
         {
+            var item = items[i];
+            var itemPath = $"{s.PathText(key)}[{i}]";
             if (item is HoconObject obj)
             {
-                list.Add(new Config(obj, s.PathInDocument.Append(key)));
+                list.Add(new Config(obj, s.PathInDocument.Append(key), itemPath));
             }
             else
             {
-                reader.Add(new ConfigError(item.Origin, s.PathInDocument.Append(key).ToString(), "an object such as { at = 1s, action = start, domain = web }", item.Describe()));
+                reader.Add(new ConfigError(item.Origin, itemPath, "an object such as { at = 1s, action = start, domain = web }", item.Describe()));
             }
         }
         return list;

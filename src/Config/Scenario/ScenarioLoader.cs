@@ -117,7 +117,7 @@ public static partial class ScenarioLoader
                 else
                 {
                     var item = iopm.GetList("backends")[i];
-                    reader.Add(new ConfigError(item.Origin, iopm.PathInDocument.Append("backends").ToString(), "a backend kind (console, block, net)", item.Describe(), Suggestions.Hint(words[i], BackendWords.Keys)));
+                    reader.Add(new ConfigError(item.Origin, $"{iopm.PathText("backends")}[{i}]", "a backend kind (console, block, net)", item.Describe(), Suggestions.Hint(words[i], BackendWords.Keys)));
                 }
             }
             if (words.Count == 0 && iopm.HasPath("backends"))

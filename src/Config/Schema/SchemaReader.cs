@@ -41,7 +41,7 @@ internal sealed class SchemaReader
             {
                 continue;
             }
-            var path = obj.PathInDocument.Append(key).ToString();
+            var path = obj.PathText(ConfigPath.RenderKey(key));
             _errors.Add(new ConfigError(obj.Root.KeyOriginOf(key), path, "a known setting", HoconText.Quote(key), Suggestions.Hint(key, known)));
         }
     }
@@ -60,7 +60,7 @@ internal sealed class SchemaReader
         }
         _errors.Add(new ConfigError(
             obj.OriginOf(key),
-            obj.PathInDocument.Append(ConfigPath.Parse(key)).ToString(),
+            obj.PathText(key),
             "one of " + string.Join(", ", words.Keys),
             HoconText.Quote(text),
             Suggestions.Hint(text, words.Keys)));
@@ -73,7 +73,7 @@ internal sealed class SchemaReader
         var value = obj.GetValue(key);
         _errors.Add(new ConfigError(
             value?.Origin ?? obj.Root.Origin,
-            obj.PathInDocument.Append(ConfigPath.Parse(key)).ToString(),
+            obj.PathText(key),
             expected,
             found ?? value?.Describe() ?? "nothing",
             hint));
