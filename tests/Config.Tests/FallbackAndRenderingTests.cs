@@ -71,4 +71,12 @@ public class FallbackAndRenderingTests
         Assert.Contains("# test.conf:1:5\na = 1", text, StringComparison.Ordinal);
         Assert.Contains("# test.conf:3:7\n    c = 2", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_loaded_file_can_extend_a_default_with_a_self_reference()
+    {
+        var c = ConfigFactory.LoadString("actorvisor.domain-defaults.cmdline = ${actorvisor.domain-defaults.cmdline}\"quiet\"\nactorvisor.persistence.connection-string = ${actorvisor.persistence.connection-string}\";Cache=Shared\"", "t.conf", _ => null);
+        Assert.Equal("quiet", c.GetString("actorvisor.domain-defaults.cmdline"));
+        Assert.Equal("Data Source=actorvisor.db;Cache=Shared", c.GetString("actorvisor.persistence.connection-string"));
+    }
 }
