@@ -51,6 +51,9 @@ public sealed partial class Config
     /// <summary>A duration such as <c>30ms</c> or <c>10 s</c> (a bare number is milliseconds).</summary>
     public TimeSpan GetDuration(string path) => TimeSpan.FromTicks(GetDurationNanoseconds(path) / 100);
 
+    /// <summary>The same as <see cref="GetDuration"/>, under the name Akka.NET's Config uses.</summary>
+    public TimeSpan GetTimeSpan(string path) => GetDuration(path);
+
     /// <summary>A duration in whole nanoseconds, for virtual time that needs finer steps than <see cref="TimeSpan"/>.</summary>
     public long GetDurationNanoseconds(string path)
     {

@@ -21,6 +21,7 @@ public class TypedGetterTests
         var c = Parse.Text($"d = {text}");
         Assert.Equal(nanos, c.GetDurationNanoseconds("d"));
         Assert.Equal(TimeSpan.FromTicks(nanos / 100), c.GetDuration("d"));
+        Assert.Equal(c.GetDuration("d"), c.GetTimeSpan("d"));
     }
 
     [Theory]
