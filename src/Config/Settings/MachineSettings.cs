@@ -1,0 +1,4 @@
+namespace ActorVisor.Config.Settings;
+
+/// <summary>actorvisor.machine: the simulated host.</summary>
+public sealed record MachineSettings(int PhysicalCpus, long MemoryBytes);
