@@ -52,6 +52,18 @@ public sealed class Machine : IDisposable
         return true;
     }
 
+    /// <summary>Allocates the specific frame <paramref name="mfn"/>, zeroed, for <paramref name="owner"/>.</summary>
+    public bool TryAllocateFrameAt(DomId owner, ulong mfn)
+    {
+        if (!Frames.TryAllocateAt(owner, mfn))
+        {
+            return false;
+        }
+
+        Memory.ClearFrame(mfn);
+        return true;
+    }
+
     /// <summary>Allocates a zeroed hypervisor page that <paramref name="guest"/> may map read/write (shared_info, grant frames).</summary>
     public bool TryAllocateSharedPage(DomId guest, out ulong mfn)
     {

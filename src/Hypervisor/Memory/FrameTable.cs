@@ -15,31 +15,29 @@ namespace ActorVisor.Hypervisor.Memory;
 public sealed class FrameTable
 {
     private readonly FrameInfo[] _frames;
-    private readonly Stack<ulong> _free = new();
+    private ulong _lowestFreeHint;
+    private int _freeCount;
 
     /// <summary>Creates the table for <paramref name="frameCount"/> frames; frames below <paramref name="reservedFrames"/> belong to Xen.</summary>
     public FrameTable(ulong frameCount, ulong reservedFrames = 1)
     {
         _frames = new FrameInfo[frameCount];
-        for (ulong mfn = frameCount; mfn-- > 0;)
+        for (ulong mfn = 0; mfn < frameCount; mfn++)
         {
-            if (mfn < reservedFrames)
-            {
-                _frames[mfn] = new FrameInfo { Owner = DomId.Xen, RefCount = 1, Flags = FrameFlags.Allocated };
-            }
-            else
-            {
-                _frames[mfn].Owner = DomId.Invalid;
-                _free.Push(mfn);
-            }
+            _frames[mfn] = mfn < reservedFrames
+                ? new FrameInfo { Owner = DomId.Xen, RefCount = 1, Flags = FrameFlags.Allocated, SharedWith = DomId.Invalid }
+                : new FrameInfo { Owner = DomId.Invalid, SharedWith = DomId.Invalid };
         }
+
+        _freeCount = (int)(frameCount - Math.Min(reservedFrames, frameCount));
+        _lowestFreeHint = reservedFrames;
     }
 
     /// <summary>Number of frames in the table.</summary>
     public ulong FrameCount => (ulong)_frames.Length;
 
     /// <summary>Number of frames not allocated to anyone.</summary>
-    public int FreeFrames => _free.Count;
+    public int FreeFrames => _freeCount;
 
     /// <summary>True when <paramref name="mfn"/> names a frame of the table.</summary>
     public bool Contains(ulong mfn) => mfn < (ulong)_frames.Length;
@@ -50,14 +48,36 @@ public sealed class FrameTable
     /// <summary>Takes the lowest free frame for <paramref name="owner"/>; false when memory is exhausted.</summary>
     public bool TryAllocate(DomId owner, out ulong mfn)
     {
-        if (!_free.TryPop(out mfn))
+        for (mfn = _lowestFreeHint; mfn < (ulong)_frames.Length; mfn++)
+        {
+            if (!_frames[mfn].IsAllocated)
+            {
+                _lowestFreeHint = mfn + 1;
+                Claim(owner, mfn);
+                return true;
+            }
+        }
+
+        _lowestFreeHint = (ulong)_frames.Length;
+        return false;
+    }
+
+    /// <summary>Takes a specific free frame for <paramref name="owner"/>; false when it is in use or does not exist.</summary>
+    public bool TryAllocateAt(DomId owner, ulong mfn)
+    {
+        if (!Contains(mfn) || _frames[mfn].IsAllocated)
         {
             return false;
         }
 
-        ref var f = ref _frames[mfn];
-        f = new FrameInfo { Owner = owner, RefCount = 1, Flags = FrameFlags.Allocated, SharedWith = DomId.Invalid };
+        Claim(owner, mfn);
         return true;
+    }
+
+    private void Claim(DomId owner, ulong mfn)
+    {
+        _frames[mfn] = new FrameInfo { Owner = owner, RefCount = 1, Flags = FrameFlags.Allocated, SharedWith = DomId.Invalid };
+        _freeCount--;
     }
 
     /// <summary>Returns a frame to the pool; it must hold only its allocation reference and no type.</summary>
@@ -69,8 +89,9 @@ public sealed class FrameTable
             throw new InvalidOperationException($"mfn {mfn:x} cannot be freed while in use: {f}");
         }
 
-        f = new FrameInfo { Owner = DomId.Invalid };
-        _free.Push(mfn);
+        f = new FrameInfo { Owner = DomId.Invalid, SharedWith = DomId.Invalid };
+        _freeCount++;
+        _lowestFreeHint = Math.Min(_lowestFreeHint, mfn);
     }
 
     /// <summary>Takes a general reference on a frame owned by <paramref name="owner"/>; false when it is not theirs.</summary>

@@ -5,20 +5,41 @@ namespace ActorVisor.Hypervisor.Memory;
 
 /// <summary>
 /// The host's "physical" memory: one native allocation of 4 KiB machine frames, zeroed at start.
+/// On Linux the range is an anonymous MAP_NORESERVE mapping, so frames cost host memory only once
+/// touched; elsewhere it is an ordinary zeroed allocation.
 /// Every guest frame, page table and hypervisor page lives here; the CPU reads guest page tables
 /// and guest memory through <see cref="FramePointer"/>. Frame numbers are MFNs.
 /// </summary>
-public sealed unsafe class MachineMemory : IDisposable
+public sealed unsafe partial class MachineMemory : IDisposable
 {
+    private const int ProtReadWrite = 3;
+    private const int MapPrivateAnonymousNoReserve = 0x02 | 0x20 | 0x4000;
+
     private byte* _base;
+    private bool _mapped;
 
     /// <summary>Allocates <paramref name="frameCount"/> zeroed frames.</summary>
     public MachineMemory(ulong frameCount)
     {
         ArgumentOutOfRangeException.ThrowIfZero(frameCount);
         FrameCount = frameCount;
-        _base = (byte*)NativeMemory.AlignedAlloc((nuint)(frameCount * PageGeometry.PageSize), PageGeometry.PageSize);
-        NativeMemory.Clear(_base, (nuint)(frameCount * PageGeometry.PageSize));
+        var bytes = (nuint)(frameCount * PageGeometry.PageSize);
+        if (OperatingSystem.IsLinux())
+        {
+            var p = Mmap(0, bytes, ProtReadWrite, MapPrivateAnonymousNoReserve, -1, 0);
+            if (p == -1)
+            {
+                throw new OutOfMemoryException($"cannot reserve {bytes} bytes of machine memory");
+            }
+
+            _base = (byte*)p;
+            _mapped = true;
+        }
+        else
+        {
+            _base = (byte*)NativeMemory.AlignedAlloc(bytes, PageGeometry.PageSize);
+            NativeMemory.Clear(_base, bytes);
+        }
     }
 
     /// <summary>Number of machine frames.</summary>
@@ -73,8 +94,22 @@ public sealed unsafe class MachineMemory : IDisposable
     {
         if (_base != null)
         {
-            NativeMemory.AlignedFree(_base);
+            if (_mapped)
+            {
+                _ = Munmap((nint)_base, (nuint)SizeBytes);
+            }
+            else
+            {
+                NativeMemory.AlignedFree(_base);
+            }
+
             _base = null;
         }
     }
+
+    [LibraryImport("libc", EntryPoint = "mmap")]
+    private static partial nint Mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [LibraryImport("libc", EntryPoint = "munmap")]
+    private static partial int Munmap(nint address, nuint length);
 }
