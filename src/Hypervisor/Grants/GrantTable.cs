@@ -140,6 +140,21 @@ public sealed class GrantTable
         return GrantStatus.Okay;
     }
 
+    /// <summary>The frame and access of a live handle; false when the handle is not in use.</summary>
+    public bool TryGetMapping(uint handle, out ulong mfn, out bool readOnly)
+    {
+        mfn = 0;
+        readOnly = false;
+        if (handle >= (uint)_mapTrack.Count || _mapTrack[(int)handle] is not { } mapping)
+        {
+            return false;
+        }
+
+        mfn = mapping.Frame;
+        readOnly = mapping.ReadOnly;
+        return true;
+    }
+
     /// <summary>GNTTABOP_unmap_grant_ref: releases a handle from <see cref="Map"/>.</summary>
     public GrantStatus Unmap(uint handle, out ulong mfn)
     {

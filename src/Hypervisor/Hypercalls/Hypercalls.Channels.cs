@@ -213,13 +213,14 @@ public static partial class Hypercalls
     }
 
     /// <summary>
-    /// map_grant_ref: the grant is checked and referenced by the grant table. Device mappings
-    /// complete here (dev_bus_addr = machine address); host mappings need the PTE installation
-    /// path, which is not written yet, so they are released again and answered general_error.
+    /// map_grant_ref: the grant table checks and references the grant; a host mapping is then
+    /// written at host_addr in the caller's current page tables (a grant PTE, bit 62). Mappings
+    /// given as a PTE address (GNTMAP_contains_pte) are not supported and answer general_error.
     /// </summary>
     private static long GrantMap(PvVcpu vcpu, ulong ops, uint count)
     {
         var op = new byte[32];
+        var domain = vcpu.Domain;
         for (uint i = 0; i < count; i++)
         {
             ulong va = ops + (i * 32ul);
@@ -228,14 +229,24 @@ public static partial class Hypercalls
                 return Fault;
             }
 
+            ulong hostAddress = BinaryPrimitives.ReadUInt64LittleEndian(op);
             uint flags = BinaryPrimitives.ReadUInt32LittleEndian(op.AsSpan(8));
             uint gref = BinaryPrimitives.ReadUInt32LittleEndian(op.AsSpan(12));
             var dom = new DomId(BinaryPrimitives.ReadUInt16LittleEndian(op.AsSpan(16)));
-            var status = vcpu.Domain.Grants.Map(dom, gref, flags, out var mfn, out var handle);
+            ulong mfn = 0;
+            uint handle = 0;
+            var status = (flags & GrantMapFlags.ContainsPte) != 0
+                ? GrantStatus.GeneralError
+                : domain.Grants.Map(dom, gref, flags, out mfn, out handle);
             if (status == GrantStatus.Okay && (flags & GrantMapFlags.HostMap) != 0)
             {
-                vcpu.Domain.Grants.Unmap(handle, out _);
-                status = GrantStatus.GeneralError;
+                bool readOnly = (flags & GrantMapFlags.ReadOnly) != 0;
+                var installed = domain.Machine.PageTables.InstallGrantMapping(domain.Memory, vcpu.Mmu, hostAddress, mfn, readOnly, vcpu.Flush);
+                if (installed != Memory.PageTableError.None)
+                {
+                    domain.Grants.Unmap(handle, out _);
+                    status = GrantStatus.GeneralError;
+                }
             }
 
             BinaryPrimitives.WriteInt16LittleEndian(op.AsSpan(18), (short)status);
@@ -253,6 +264,7 @@ public static partial class Hypercalls
     private static long GrantUnmap(PvVcpu vcpu, ulong ops, uint count)
     {
         var op = new byte[24];
+        var domain = vcpu.Domain;
         for (uint i = 0; i < count; i++)
         {
             ulong va = ops + (i * 24ul);
@@ -261,7 +273,22 @@ public static partial class Hypercalls
                 return Fault;
             }
 
-            var status = vcpu.Domain.Grants.Unmap(BinaryPrimitives.ReadUInt32LittleEndian(op.AsSpan(16)), out _);
+            ulong hostAddress = BinaryPrimitives.ReadUInt64LittleEndian(op);
+            uint handle = BinaryPrimitives.ReadUInt32LittleEndian(op.AsSpan(16));
+            GrantStatus status;
+            if (!domain.Grants.TryGetMapping(handle, out var mfn, out _))
+            {
+                status = GrantStatus.BadHandle;
+            }
+            else if (hostAddress != 0 && domain.Machine.PageTables.RemoveGrantMapping(domain.Memory, vcpu.Mmu, hostAddress, mfn, vcpu.Flush) != Memory.PageTableError.None)
+            {
+                status = GrantStatus.BadVirtAddr;
+            }
+            else
+            {
+                status = domain.Grants.Unmap(handle, out _);
+            }
+
             if (!vcpu.Memory.TryWriteUInt16(va + 20, (ushort)(short)status))
             {
                 return Fault;

@@ -73,6 +73,9 @@ public enum PageTableError
 
     /// <summary>The operation is deliberately unsupported (superpage marking).</summary>
     NotSupported,
+
+    /// <summary>The entry holds a grant mapping, which only GNTTABOP_unmap_grant_ref may remove.</summary>
+    GrantMappingInPlace,
 }
 
 /// <summary>Translation of page-table refusals to the errno Xen returns, at the ABI edge.</summary>
@@ -103,6 +106,7 @@ public static class PageTableErrorExtensions
         PageTableError.BadArgument => XenErrno.Inval,
         PageTableError.NoAccess => XenErrno.Acces,
         PageTableError.NotSupported => XenErrno.OpNotSupp,
+        PageTableError.GrantMappingInPlace => XenErrno.Inval,
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, null),
     };
 }

@@ -36,6 +36,11 @@ public sealed partial class PageTables
             return level == PageType.L2 ? PageTableError.HypervisorL2Slot : PageTableError.HypervisorSlot;
         }
 
+        if (level == PageType.L1 && (old & PteFlags.Present) != 0 && (old & PteFlags.GrantTableMapping) != 0)
+        {
+            return PageTableError.GrantMappingInPlace;
+        }
+
         if ((value & PteFlags.Present) != 0)
         {
             if ((value & ForbiddenBits(tableOwner, level)) != 0)

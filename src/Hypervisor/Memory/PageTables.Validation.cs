@@ -143,8 +143,9 @@ public sealed partial class PageTables
 
     private void PutFromL1Entry(ulong entry)
     {
-        if ((entry & PteFlags.Present) == 0)
+        if ((entry & PteFlags.Present) == 0 || (entry & PteFlags.GrantTableMapping) != 0)
         {
+            // Grant mappings hold no page-table references: the grant table owns them.
             return;
         }
 
