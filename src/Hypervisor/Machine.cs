@@ -1,0 +1,121 @@
+using ActorVisor.Abi;
+using ActorVisor.Hypervisor.Memory;
+
+namespace ActorVisor.Hypervisor;
+
+/// <summary>
+/// One host: machine memory, its frame table, the machine-to-phys table and the registry of PV
+/// domains. The hypervisor keeps the first frames: frame 0 (so that MFN 0 can mean "none" in
+/// guest arguments), the M2P table, and the L1/L2/L3 tables that map the M2P read-only at
+/// 0xffff800000000000 in every 64-bit guest (through L4 slot 256, see <see cref="XenL4Slot256"/>).
+/// </summary>
+public sealed class Machine : IDisposable
+{
+    private readonly Dictionary<DomId, PvDomainMemory> _domains = [];
+
+    /// <summary>Creates a machine with <paramref name="frameCount"/> frames of 4 KiB.</summary>
+    public Machine(ulong frameCount)
+    {
+        ulong m2pFrames = MachToPhysTable.FrameCountFor(frameCount);
+        ulong l1s = (m2pFrames + 511) / 512;
+        ulong l2s = (l1s + 511) / 512;
+        ulong reserved = 1 + m2pFrames + l1s + l2s + 1;
+        if (reserved >= frameCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(frameCount), frameCount, "too small for the hypervisor's own frames");
+        }
+
+        Memory = new MachineMemory(frameCount);
+        Frames = new FrameTable(frameCount, reserved);
+        MachineToPhys = new MachToPhysTable(Memory, 1, frameCount);
+        XenL4Slot256 = BuildM2pMapping(1, m2pFrames, 1 + m2pFrames, l1s, l2s);
+        PageTables = new PageTables(this);
+    }
+
+    /// <summary>Creates a machine holding <paramref name="megabytes"/> MiB.</summary>
+    public static Machine WithMegabytes(int megabytes) => new((ulong)megabytes * 256);
+
+    public MachineMemory Memory { get; }
+
+    public FrameTable Frames { get; }
+
+    /// <summary>The M2P: for each MFN the PFN its owner uses for it, or all ones.</summary>
+    public MachToPhysTable MachineToPhys { get; }
+
+    /// <summary>The entry Xen puts in L4 slot 256 of every 64-bit guest: its read-only M2P mapping.</summary>
+    public ulong XenL4Slot256 { get; }
+
+    /// <summary>The page-type and page-table rules acting on this machine.</summary>
+    public PageTables PageTables { get; }
+
+    /// <summary>Adds a domain's memory state so that other domains and the rules can find it.</summary>
+    public void Register(PvDomainMemory domain) => _domains.Add(domain.Id, domain);
+
+    /// <summary>Looks a domain up by id; null when there is no such domain.</summary>
+    public PvDomainMemory? Find(DomId id) => _domains.GetValueOrDefault(id);
+
+    /// <summary>Allocates a zeroed frame for <paramref name="owner"/>; false when memory is exhausted.</summary>
+    public bool TryAllocateFrame(DomId owner, out ulong mfn)
+    {
+        if (!Frames.TryAllocate(owner, out mfn))
+        {
+            return false;
+        }
+
+        Memory.ClearFrame(mfn);
+        return true;
+    }
+
+    /// <summary>Allocates the specific frame <paramref name="mfn"/>, zeroed, for <paramref name="owner"/>.</summary>
+    public bool TryAllocateFrameAt(DomId owner, ulong mfn)
+    {
+        if (!Frames.TryAllocateAt(owner, mfn))
+        {
+            return false;
+        }
+
+        Memory.ClearFrame(mfn);
+        return true;
+    }
+
+    /// <summary>Allocates a zeroed hypervisor page that <paramref name="guest"/> may map read/write (shared_info, grant frames).</summary>
+    public bool TryAllocateSharedPage(DomId guest, out ulong mfn)
+    {
+        if (!TryAllocateFrame(DomId.Xen, out mfn))
+        {
+            return false;
+        }
+
+        ref var f = ref Frames[mfn];
+        f.Flags |= FrameFlags.SharedWithGuest;
+        f.SharedWith = guest;
+        return true;
+    }
+
+    public void Dispose() => Memory.Dispose();
+
+    /// <summary>Writes the tables mapping the M2P frames read-only (and user-readable) from VA 0xffff800000000000.</summary>
+    private ulong BuildM2pMapping(ulong firstM2p, ulong m2pFrames, ulong firstL1, ulong l1s, ulong l2s)
+    {
+        const ulong ReadOnlyUser = PteFlags.Present | PteFlags.User | PteFlags.Accessed;
+        const ulong Upper = PteFlags.BuilderUpperLevel;
+        ulong firstL2 = firstL1 + l1s;
+        ulong l3 = firstL2 + l2s;
+        for (ulong i = 0; i < m2pFrames; i++)
+        {
+            Memory.WriteEntry(firstL1 + (i / 512), (int)(i % 512), ((firstM2p + i) << 12) | ReadOnlyUser);
+        }
+
+        for (ulong i = 0; i < l1s; i++)
+        {
+            Memory.WriteEntry(firstL2 + (i / 512), (int)(i % 512), ((firstL1 + i) << 12) | Upper);
+        }
+
+        for (ulong i = 0; i < l2s; i++)
+        {
+            Memory.WriteEntry(l3, (int)i, ((firstL2 + i) << 12) | Upper);
+        }
+
+        return (l3 << 12) | Upper;
+    }
+}

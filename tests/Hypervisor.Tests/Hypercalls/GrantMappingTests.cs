@@ -1,0 +1,104 @@
+using System.Buffers.Binary;
+using ActorVisor.Abi;
+using ActorVisor.Hypervisor.Boot;
+using ActorVisor.Hypervisor.Hypercalls;
+using ActorVisor.Hypervisor.Memory;
+using ActorVisor.Hypervisor.Tests.Boot;
+
+namespace ActorVisor.Hypervisor.Tests.Hypercalls;
+
+public sealed class GrantMappingTests : IDisposable
+{
+    private readonly Machine _machine = Machine.WithMegabytes(96);
+    private readonly Dictionary<DomId, PvDomain> _domains = [];
+
+    public GrantMappingTests()
+    {
+        Granter = Build(new DomId(1));
+        Grantee = Build(new DomId(2));
+    }
+
+    private PvDomain Granter { get; }
+
+    private PvDomain Grantee { get; }
+
+    private PvDomain Build(DomId id)
+    {
+        var image = XenElfLoader.Parse(GuestImages.Load("x86_64", "hello")).Image!;
+        var built = DomainBuilder.Build(_machine, image, DomainConfig.WithMegabytes(id, 16)).Domain!;
+        var domain = new PvDomain(_machine, built, d => _domains.GetValueOrDefault(d), () => 0);
+        _domains[id] = domain;
+        return domain;
+    }
+
+    public void Dispose() => _machine.Dispose();
+
+    private static ulong Scratch(PvDomain d) => d.Built.Layout.StackVa + 4096;
+
+    private ulong GrantOnePage(uint gref, DomId to)
+    {
+        Assert.Equal(GrantStatus.Okay, Granter.Grants.SetupTable(1, out var frames));
+        ulong page = Granter.Built.P2m[(int)Granter.Built.Layout.PfnOf(Scratch(Granter))];
+        var entry = _machine.Memory.Frame(frames[0]).Slice((int)gref * 8, 8);
+        BinaryPrimitives.WriteUInt16LittleEndian(entry[2..], to.Value);
+        BinaryPrimitives.WriteUInt32LittleEndian(entry[4..], (uint)page);
+        BinaryPrimitives.WriteUInt16LittleEndian(entry, GrantFlags.PermitAccess);
+        return page;
+    }
+
+    private long MapOp(ulong op, ulong hostAddress, uint gref, DomId from)
+    {
+        var vcpu = Grantee.Vcpus[0];
+        var bytes = new byte[32];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, hostAddress);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), GrantMapFlags.HostMap);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(12), gref);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(16), from.Value);
+        Assert.True(vcpu.Memory.TryWrite(op, bytes));
+        return ActorVisor.Hypervisor.Hypercalls.Hypercalls.Dispatch(vcpu, (ulong)HypercallNumber.GrantTableOp, (ulong)GrantTableOp.MapGrantRef, op, 1, 0, 0);
+    }
+
+    [Fact]
+    public void A_host_grant_mapping_is_installed_refuses_ordinary_overwrites_and_unmaps_cleanly()
+    {
+        ulong page = GrantOnePage(10, Grantee.Id);
+        var vcpu = Grantee.Vcpus[0];
+        ulong op = Scratch(Grantee);
+        ulong host = op + (4 * 4096);
+        var before = _machine.Frames[page];
+
+        Assert.Equal(0, MapOp(op, host, 10, Granter.Id));
+        Assert.True(vcpu.Memory.TryReadUInt32(op + 16, out var statusWord));
+        Assert.Equal(0, (short)(statusWord >> 16));
+        Assert.True(vcpu.Memory.TryReadUInt32(op + 20, out var handle));
+        Assert.True(GuestPageWalk.TryTranslate(_machine.Memory, GuestWidth.Bits64, vcpu.Mmu.KernelRootMfn, host, write: true, out var ma));
+        Assert.Equal(page, ma >> 12);
+
+        long overwrite = ActorVisor.Hypervisor.Hypercalls.Hypercalls.Dispatch(vcpu, (ulong)HypercallNumber.UpdateVaMapping, host, 0, 0, 0, 0);
+        Assert.Equal(-22, overwrite);
+
+        var unmap = new byte[24];
+        BinaryPrimitives.WriteUInt64LittleEndian(unmap, host);
+        BinaryPrimitives.WriteUInt32LittleEndian(unmap.AsSpan(16), handle);
+        Assert.True(vcpu.Memory.TryWrite(op + 64, unmap));
+        Assert.Equal(0, ActorVisor.Hypervisor.Hypercalls.Hypercalls.Dispatch(vcpu, (ulong)HypercallNumber.GrantTableOp, (ulong)GrantTableOp.UnmapGrantRef, op + 64, 1, 0, 0));
+        Assert.True(vcpu.Memory.TryReadUInt32(op + 64 + 20, out var unmapStatus));
+        Assert.Equal(0, (short)unmapStatus);
+        Assert.False(GuestPageWalk.TryTranslate(_machine.Memory, GuestWidth.Bits64, vcpu.Mmu.KernelRootMfn, host, write: false, out _));
+        Assert.Equal(before, _machine.Frames[page]);
+    }
+
+    [Fact]
+    public void A_grant_map_of_a_frame_not_granted_is_refused_with_permission_denied()
+    {
+        ulong page = GrantOnePage(10, new DomId(9));
+        ulong op = Scratch(Grantee);
+        var before = _machine.Frames[page];
+
+        Assert.Equal(0, MapOp(op, op + (4 * 4096), 10, Granter.Id));
+
+        Assert.True(Grantee.Vcpus[0].Memory.TryReadUInt32(op + 16, out var statusWord));
+        Assert.Equal((short)GrantStatus.PermissionDenied, (short)(statusWord >> 16));
+        Assert.Equal(before, _machine.Frames[page]);
+    }
+}
