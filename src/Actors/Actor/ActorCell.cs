@@ -11,7 +11,7 @@ namespace ActorVisor.Actors;
 internal sealed partial class ActorCell : IActorContext
 {
     [ThreadStatic]
-    private static ActorCell? t_current;
+    private static ActorCell? _current;
 
     private readonly DeterministicRuntime? _runtime;
     private ActorBase? _actor;
@@ -43,8 +43,8 @@ internal sealed partial class ActorCell : IActorContext
     /// <summary>Gets or sets the cell whose mailbox runs on this thread.</summary>
     public static ActorCell? Current
     {
-        get => t_current;
-        set => t_current = value;
+        get => _current;
+        set => _current = value;
     }
 
     public ActorSystem System { get; }
@@ -195,8 +195,8 @@ internal sealed partial class ActorCell : IActorContext
         _actor = null;
         _behaviorStack = null;
         _behavior = null;
-        var previous = t_current;
-        t_current = this;
+        var previous = _current;
+        _current = this;
         try
         {
             var actor = Props.NewActor();
@@ -205,7 +205,7 @@ internal sealed partial class ActorCell : IActorContext
         }
         finally
         {
-            t_current = previous;
+            _current = previous;
         }
     }
 }

@@ -21,7 +21,7 @@ public sealed class DeterministicRuntime
 
     internal DeterministicRuntime(int seed)
     {
-        _tieBreaks = new Random(seed);
+        _tieBreaks = new Random(unchecked((seed * 397) ^ 0x5bd1e995));
         Scheduler = new VirtualScheduler(this);
     }
 
