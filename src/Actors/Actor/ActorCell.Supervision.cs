@@ -48,7 +48,7 @@ internal sealed partial class ActorCell
         {
             return;
         }
-        var text = $"{cause.GetType().Name} while processing {messageType}: {cause.Message}; supervisor {Path.ToStringWithoutAddress()} decided {directive}";
+        var text = $"failed while processing a message of type {messageType}; supervisor {Path.ToStringWithoutAddress()} decided {directive}";
         System.EventStream.Publish(new LogEvent(level, System.Scheduler.Now, child.Path.ToStringWithoutAddress(), text, cause));
     }
 
