@@ -13,11 +13,13 @@ internal sealed partial class ActorCell
     private SupervisorStrategy Strategy
         => _strategy ??= Props.SupervisorStrategy ?? _actor?.CallSupervisorStrategy() ?? SupervisorStrategy.DefaultStrategy;
 
-    public void HandleInvokeFailure(Exception cause, object? message)
+    public void HandleInvokeFailure(Exception cause, object? message) => Fail(cause, message, MessageTypeName(message));
+
+    private void Fail(Exception cause, object? message, string messageType)
     {
         if (_state is CellState.Terminating or CellState.Terminated)
         {
-            Log(LogLevel.Error, cause, $"failed while stopping, processing {MessageTypeName(message)}");
+            Log(LogLevel.Error, cause, $"failed while stopping, processing {messageType}");
             return;
         }
         _failedMessage = message;
@@ -25,11 +27,11 @@ internal sealed partial class ActorCell
         SendToChildren(new Suspend());
         if (ParentCell is null)
         {
-            Log(LogLevel.Error, cause, $"the root guardian failed processing {MessageTypeName(message)}; stopping the system");
+            Log(LogLevel.Error, cause, $"the root guardian failed processing {messageType}; stopping the system");
             Self.SendSystemMessage(new Terminate());
             return;
         }
-        ParentCell.Self.SendSystemMessage(new Failed(Self, cause, MessageTypeName(message)));
+        ParentCell.Self.SendSystemMessage(new Failed(Self, cause, messageType));
     }
 
     /// <summary>Restarts <paramref name="child"/>; used by strategies.</summary>
@@ -67,7 +69,8 @@ internal sealed partial class ActorCell
         }
         if (!Strategy.HandleFailure(this, stats, failed.Cause, ChildrenStats(), failed.MessageType))
         {
-            HandleInvokeFailure(failed.Cause, _failedMessage);
+            // Escalate: this actor fails with the child's exception, keeping the child's message type in the report.
+            Fail(failed.Cause, null, failed.MessageType);
         }
     }
 }

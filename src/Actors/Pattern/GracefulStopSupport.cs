@@ -16,8 +16,7 @@ public static class GracefulStopSupport
         }
         var system = Futures.SystemOf(target);
         var watcher = new StopWatcher();
-        var timer = system.Scheduler.ScheduleOnce(timeout, () => watcher.Promise.TrySetResult(false));
-        watcher.Promise.Task.ContinueWith(_ => timer.Cancel(), TaskScheduler.Default);
+        watcher.Timeout = system.Scheduler.ScheduleOnce(timeout, () => watcher.Promise.TrySetResult(false));
         internalTarget.SendSystemMessage(new Watch(internalTarget, watcher));
         target.Tell(stopMessage ?? PoisonPill.Instance, null);
         return watcher.Promise.Task;
@@ -26,6 +25,8 @@ public static class GracefulStopSupport
     private sealed class StopWatcher : IInternalActorRef
     {
         public TaskCompletionSource<bool> Promise { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ICancelable? Timeout { get; set; }
 
         public ActorPath Path { get; } = ActorPath.Root("temp").Child("gracefulStop");
 
@@ -40,6 +41,7 @@ public static class GracefulStopSupport
             if (message is DeathWatchNotification)
             {
                 Promise.TrySetResult(true);
+                Timeout?.Cancel();
             }
         }
     }
