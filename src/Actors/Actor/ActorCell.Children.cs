@@ -11,7 +11,9 @@ internal sealed partial class ActorCell
 
     private readonly object _childrenGate = new();
     private readonly Dictionary<string, ChildRestartStats> _children = new(StringComparer.Ordinal);
-    private readonly HashSet<IActorRef> _stoppingChildren = new(ReferenceEqualityComparer.Instance);
+
+    // Allocated on first use: most actors never stop a child.
+    private HashSet<IActorRef>? _stoppingChildren;
     private long _nextChildName;
 
     public IReadOnlyCollection<IActorRef> Children
@@ -73,7 +75,7 @@ internal sealed partial class ActorCell
         }
         if (IsChild(actor))
         {
-            _stoppingChildren.Add(actor);
+            StoppingChildren.Add(actor);
         }
         target.SendSystemMessage(new Terminate());
     }
@@ -82,7 +84,7 @@ internal sealed partial class ActorCell
     public void Start()
     {
         Mailbox.Dispatcher.Attach(Mailbox);
-        Mailbox.PostSystem(new Create());
+        Mailbox.PostSystem(Create.Instance);
     }
 
     private static void ValidateName(string name)
@@ -137,12 +139,18 @@ internal sealed partial class ActorCell
             if (_children.TryGetValue(actor.Path.Name, out var stats) && ReferenceEquals(stats.Child, actor))
             {
                 _children.Remove(actor.Path.Name);
-                _stoppingChildren.Remove(actor);
+                _stoppingChildren?.Remove(actor);
                 return true;
             }
             return false;
         }
     }
+
+    private HashSet<IActorRef> StoppingChildren => _stoppingChildren ??= new(ReferenceEqualityComparer.Instance);
+
+    private int StoppingChildCount => _stoppingChildren?.Count ?? 0;
+
+    private bool IsStopping(IActorRef child) => _stoppingChildren?.Contains(child) == true;
 
     private int ChildCount
     {

@@ -7,13 +7,14 @@ namespace ActorVisor.Actors;
 /// </summary>
 internal sealed partial class ActorCell
 {
-    private readonly HashSet<IActorRef> _watching = new(ReferenceEqualityComparer.Instance);
-    private readonly HashSet<IInternalActorRef> _watchedBy = new(ReferenceEqualityComparer.Instance);
+    // Both sets are allocated on first use: most actors neither watch nor are watched.
+    private HashSet<IActorRef>? _watching;
+    private HashSet<IInternalActorRef>? _watchedBy;
 
     public IActorRef Watch(IActorRef subject)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        if (subject is IInternalActorRef target && !ReferenceEquals(subject, Self) && _watching.Add(subject))
+        if (subject is IInternalActorRef target && !ReferenceEquals(subject, Self) && (_watching ??= new(ReferenceEqualityComparer.Instance)).Add(subject))
         {
             target.SendSystemMessage(new Watch(target, Self));
         }
@@ -23,7 +24,7 @@ internal sealed partial class ActorCell
     public IActorRef Unwatch(IActorRef subject)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        if (subject is IInternalActorRef target && _watching.Remove(subject))
+        if (subject is IInternalActorRef target && _watching?.Remove(subject) == true)
         {
             target.SendSystemMessage(new Unwatch(target, Self));
         }
@@ -34,7 +35,7 @@ internal sealed partial class ActorCell
     {
         if (ReferenceEquals(watchee, Self) && !ReferenceEquals(watcher, Self))
         {
-            _watchedBy.Add(watcher);
+            (_watchedBy ??= new(ReferenceEqualityComparer.Instance)).Add(watcher);
         }
     }
 
@@ -42,13 +43,13 @@ internal sealed partial class ActorCell
     {
         if (ReferenceEquals(watchee, Self))
         {
-            _watchedBy.Remove(watcher);
+            _watchedBy?.Remove(watcher);
         }
     }
 
     private void ReceivedTerminated(Terminated terminated)
     {
-        if (!_watching.Remove(terminated.ActorRef))
+        if (_watching?.Remove(terminated.ActorRef) != true)
         {
             return;
         }
@@ -65,6 +66,10 @@ internal sealed partial class ActorCell
 
     private void TellWatchersWeDied()
     {
+        if (_watchedBy is null)
+        {
+            return;
+        }
         foreach (var watcher in _watchedBy)
         {
             if (!ReferenceEquals(watcher, ParentCell?.Self))
@@ -77,6 +82,10 @@ internal sealed partial class ActorCell
 
     private void UnwatchWatchedActors()
     {
+        if (_watching is null)
+        {
+            return;
+        }
         foreach (var watched in _watching)
         {
             if (watched is IInternalActorRef target)

@@ -103,7 +103,7 @@ internal sealed partial class ActorCell
         _failedMessage = null;
         _restartCause = cause;
         _state = CellState.Restarting;
-        if (_stoppingChildren.Count == 0)
+        if (StoppingChildCount == 0)
         {
             FinishRecreate();
         }
@@ -114,7 +114,7 @@ internal sealed partial class ActorCell
         var cause = _restartCause!;
         _restartCause = null;
         _state = CellState.Normal;
-        var survivors = ChildrenStats().Where(c => !_stoppingChildren.Contains(c.Child)).Select(c => c.Child).ToList();
+        var survivors = ChildrenStats().Where(c => !IsStopping(c.Child)).Select(c => c.Child).ToList();
         Mailbox.ResumeFully();
         try
         {
@@ -143,7 +143,7 @@ internal sealed partial class ActorCell
         Mailbox.Suspend();
         foreach (var child in ChildrenStats())
         {
-            _stoppingChildren.Add(child.Child);
+            StoppingChildren.Add(child.Child);
             child.Child.SendSystemMessage(new Terminate());
         }
         if (ChildCount == 0)
@@ -188,7 +188,7 @@ internal sealed partial class ActorCell
     {
         if (RemoveChild(actor))
         {
-            if (_state == CellState.Restarting && _stoppingChildren.Count == 0)
+            if (_state == CellState.Restarting && StoppingChildCount == 0)
             {
                 FinishRecreate();
             }
@@ -197,9 +197,13 @@ internal sealed partial class ActorCell
                 FinishTerminate();
             }
         }
-        if (_watching.Contains(actor) && _state is CellState.Normal or CellState.Restarting)
+        if (_watching?.Contains(actor) == true && _state is CellState.Normal or CellState.Restarting)
         {
-            Mailbox.Post(new Terminated(actor), actor);
+            var terminated = new Terminated(actor);
+            if (!Mailbox.Post(terminated, actor))
+            {
+                System.DeadLetterFrom(terminated, actor, Self);
+            }
         }
     }
 

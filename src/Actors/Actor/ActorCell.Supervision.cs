@@ -63,7 +63,7 @@ internal sealed partial class ActorCell
             return;
         }
         var stats = ChildStats(failed.Child);
-        if (stats is null || _stoppingChildren.Contains(failed.Child))
+        if (stats is null || IsStopping(failed.Child))
         {
             return;
         }

@@ -7,7 +7,10 @@ namespace ActorVisor.Actors;
 internal abstract record SystemMessage;
 
 /// <summary>Creates the actor instance and runs PreStart; always the first system message of a cell.</summary>
-internal sealed record Create : SystemMessage;
+internal sealed record Create : SystemMessage
+{
+    public static Create Instance { get; } = new();
+}
 
 /// <summary>Restarts the actor after <paramref name="Cause"/>, as its supervisor decided.</summary>
 internal sealed record Recreate(Exception Cause) : SystemMessage;
