@@ -5,7 +5,7 @@ namespace ActorVisor.Actors.Bench;
 /// <summary>
 /// Plain Stopwatch harness for the actor kernel. Each benchmark runs a warm-up round and then
 /// several measured rounds and prints every round and the median.
-/// Usage: dotnet run -c Release --project bench/Actors.Bench -- all|pingpong|fanin|ask|create
+/// Usage: dotnet run -c Release --project bench/Actors.Bench -- all|pingpong|fanin|ask|create|deterministic
 /// </summary>
 public static class Program
 {
@@ -18,11 +18,12 @@ public static class Program
             ("fanin", FanInBenchmark.Run),
             ("ask", AskBenchmark.Run),
             ("create", CreationBenchmark.Run),
+            ("deterministic", DeterministicBenchmark.Run),
         };
         var selected = benchmarks.Where(b => which == "all" || which == b.Name).ToList();
         if (selected.Count == 0)
         {
-            await Console.Error.WriteLineAsync("usage: dotnet run -c Release --project bench/Actors.Bench -- all|pingpong|fanin|ask|create").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("usage: dotnet run -c Release --project bench/Actors.Bench -- all|pingpong|fanin|ask|create|deterministic").ConfigureAwait(false);
             return 2;
         }
         Console.WriteLine($"{Environment.ProcessorCount} logical cores, {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}");
