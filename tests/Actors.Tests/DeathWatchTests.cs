@@ -29,6 +29,19 @@ public sealed class DeathWatchTests : ActorTestKit
     }
 
     [Fact]
+    public void A_restart_is_not_a_termination_for_watchers()
+    {
+        var counter = ActorOf(Props.Create(() => new Counter()));
+        Watch(counter);
+
+        counter.Tell(new Fail("restart"), TestActor);
+        counter.Tell(new GetCount(), TestActor);
+
+        Assert.Equal(0, ExpectMsg<int>());
+        ExpectNoMsg(TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
     public void Watching_an_actor_that_already_stopped_still_yields_Terminated()
     {
         var counter = ActorOf(Props.Create(() => new Counter()));
