@@ -52,4 +52,27 @@ public sealed class BackoffSupervisorTests : ActorTestKit
         supervisor.Tell(new GetCount(), TestActor);
         Assert.Equal(0, ExpectMsg<int>());
     }
+
+    [Fact]
+    public void The_jitter_comes_from_the_seeded_random_source()
+    {
+        var first = RestartDelay(seed: 7);
+        var again = RestartDelay(seed: 7);
+
+        Assert.Equal(first, again);
+        Assert.InRange(first, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.5));
+    }
+
+    private static TimeSpan RestartDelay(int seed)
+    {
+        using var kit = new ActorTestKit(ActorSystemOptions.Deterministic(seed));
+        var supervisor = kit.ActorOf(BackoffSupervisor.Props(BackoffOptions.OnStop(Props.Create(() => new Echo()), "worker", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.5)));
+        supervisor.Tell(BackoffSupervisor.GetCurrentChild.Instance, kit.TestActor);
+        kit.ExpectMsg<BackoffSupervisor.CurrentChild>().Ref!.Tell(PoisonPill.Instance, ActorRefs.NoSender);
+        kit.RunUntilIdle();
+        var stoppedAt = kit.Sys.Scheduler.Now;
+        var restarted = kit.Runtime.RunUntil(() => kit.Sys.ActorSelection("/user/$a/worker").Resolve().Count == 1, TimeSpan.FromSeconds(5));
+        Assert.True(restarted);
+        return kit.Sys.Scheduler.Now - stoppedAt;
+    }
 }
