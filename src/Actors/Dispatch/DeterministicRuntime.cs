@@ -4,6 +4,10 @@ namespace ActorVisor.Actors;
 /// Drives a deterministic actor system: one thread (whoever calls <see cref="RunUntilIdle"/> or
 /// <see cref="Advance"/>) runs every actor, in virtual-time order, with ties broken by a random
 /// source seeded from <see cref="ActorSystemOptions.Seed"/>.
+/// Order of runnable mailboxes: by virtual time, then by the step at which they became runnable
+/// (a mailbox that just ran queues behind every mailbox that was already waiting, so no actor
+/// can starve another), then by a seeded random draw among those that became runnable in the same
+/// step (the messages one actor sends to several others arrive in a seed-dependent order).
 /// Invariants: virtual time never goes backwards; timers fire in (due time, scheduling order);
 /// all runnable mailboxes at the current time run before the clock moves; with the same seed and
 /// the same program, every delivery happens in the same order. The runtime is not re-entrant:
@@ -13,10 +17,11 @@ public sealed class DeterministicRuntime
 {
     private readonly object _gate = new();
     private readonly Random _tieBreaks;
-    private readonly PriorityQueue<Mailbox, (long Time, long TieBreak, long Sequence)> _runnable = new();
+    private readonly PriorityQueue<Mailbox, (long Time, long Step, long TieBreak, long Sequence)> _runnable = new();
     private readonly PriorityQueue<VirtualTimer, (long Due, long Sequence)> _timers = new();
     private long _nowTicks;
     private long _sequence;
+    private long _step;
     private bool _running;
 
     internal DeterministicRuntime(int seed)
@@ -137,7 +142,7 @@ public sealed class DeterministicRuntime
     {
         lock (_gate)
         {
-            _runnable.Enqueue(mailbox, (_nowTicks, _tieBreaks.NextInt64(), _sequence++));
+            _runnable.Enqueue(mailbox, (_nowTicks, _step, _tieBreaks.NextInt64(), _sequence++));
         }
     }
 
@@ -195,6 +200,7 @@ public sealed class DeterministicRuntime
     {
         lock (_gate)
         {
+            _step++;
             return _runnable.TryDequeue(out mailbox!, out _);
         }
     }
