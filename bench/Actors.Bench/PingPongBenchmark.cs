@@ -1,0 +1,85 @@
+using System.Diagnostics;
+
+namespace ActorVisor.Actors.Bench;
+
+/// <summary>
+/// Akka's PingPong shape: pairs of actors bounce messages back and forth. Every delivery counts
+/// as one message. Each pair has several messages in flight, so that a mailbox run can batch up
+/// to the dispatcher's throughput.
+/// </summary>
+public static class PingPongBenchmark
+{
+    private const int MessagesPerPair = 2_000_000;
+
+    public static async Task RunAll()
+    {
+        var pairs = Environment.ProcessorCount * 4;
+        foreach (var throughput in new[] { 1, 10, 100 })
+        {
+            await Program.Measure($"pingpong throughput {throughput}, {pairs} pairs x 10 in flight", "msg/s", 5, () => Run(throughput, pairs, 10)).ConfigureAwait(false);
+        }
+        await Program.Measure($"pingpong throughput 1, {pairs} pairs x 1 in flight", "msg/s", 5, () => Run(1, pairs, 1)).ConfigureAwait(false);
+    }
+
+    private static async Task<double> Run(int throughput, int pairs, int inFlight)
+    {
+        using var system = ActorSystem.Create("pingpong", new ActorSystemOptions { Throughput = throughput, MinimumLogLevel = LogLevel.Warning });
+        var done = new CountdownEvent(pairs);
+        var pingers = new List<IActorRef>();
+        for (var i = 0; i < pairs; i++)
+        {
+            var ponger = system.ActorOf(Props.Create(() => new Ponger()));
+            pingers.Add(system.ActorOf(Props.Create(() => new Pinger(ponger, MessagesPerPair / 2, done))));
+        }
+        var watch = Stopwatch.StartNew();
+        foreach (var pinger in pingers)
+        {
+            pinger.Tell(new Start(inFlight), null);
+        }
+        done.Wait();
+        watch.Stop();
+        await system.Terminate().ConfigureAwait(false);
+        return Program.PerSecond((long)pairs * MessagesPerPair, watch);
+    }
+
+    private sealed record Start(int InFlight);
+
+    private sealed class Ball
+    {
+        public static readonly Ball Instance = new();
+    }
+
+    private sealed class Ponger : UntypedActor
+    {
+        protected override void OnReceive(object message) => Sender.Tell(message, Self);
+    }
+
+    private sealed class Pinger(IActorRef ponger, int returns, CountdownEvent done) : UntypedActor
+    {
+        private int _received;
+        private int _sent;
+
+        protected override void OnReceive(object message)
+        {
+            if (message is Start start)
+            {
+                for (var i = 0; i < start.InFlight; i++)
+                {
+                    _sent++;
+                    ponger.Tell(Ball.Instance, Self);
+                }
+                return;
+            }
+            _received++;
+            if (_sent < returns)
+            {
+                _sent++;
+                ponger.Tell(message, Self);
+            }
+            else if (_received == returns)
+            {
+                done.Signal();
+            }
+        }
+    }
+}

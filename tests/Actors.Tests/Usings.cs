@@ -1,0 +1,2 @@
+global using ActorVisor.Actors;
+global using Xunit;
