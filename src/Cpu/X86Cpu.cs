@@ -65,7 +65,7 @@ public sealed unsafe partial class X86Cpu
 
     private bool _faultPending;
     private CpuEvent _pendingEvent;
-    private bool _opRetired;
+    private bool _opRetired = true;
     private StopReason? _stop;
     private CpuEvent _lastEvent;
     private ulong _stopAddress;
@@ -136,7 +136,12 @@ public sealed unsafe partial class X86Cpu
 
     public ulong Efer => _efer;
 
-    public bool Halted => _halted;
+    /// <summary>True after a native HLT until an interrupt arrives; the host may clear it to resume the CPU.</summary>
+    public bool Halted
+    {
+        get => _halted;
+        set => _halted = value;
+    }
 
     /// <summary>Reads general register 0-15 (RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15).</summary>
     public ulong GetGpr(int index) => _gprStore[index];
