@@ -521,7 +521,7 @@ public sealed unsafe partial class X86Cpu
             op->Condition = (byte)(ins.ConditionCode - 1);
             if (ins.FlowControl == FlowControl.ConditionalBranch)
             {
-                return &Jcc;
+                return JccFor(op->Condition);
             }
             if (ins.Mnemonic >= Mnemonic.Cmova && ins.Mnemonic <= Mnemonic.Cmovs || ins.Mnemonic.ToString().StartsWith("Cmov", StringComparison.Ordinal))
             {

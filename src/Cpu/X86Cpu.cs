@@ -202,11 +202,13 @@ public sealed unsafe partial class X86Cpu
     /// Runs until <paramref name="budget"/> instructions have retired or an event stops the CPU, and
     /// returns why together with the exact number of instructions retired in this call.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public RunResult Run(long budget)
     {
         _stop = null;
         _stopRequested = false;
         long retired = 0;
+        DecodedBlock? previous = null;
         while (retired < budget)
         {
             if (_pendingInterrupt >= 0 && (_rflags & FlagIf) != 0)
@@ -221,7 +223,8 @@ public sealed unsafe partial class X86Cpu
                 _stop = StopReason.Halted;
                 break;
             }
-            var block = FindBlock();
+            var block = NextBlock(previous);
+            previous = block;
             if (block is null)
             {
                 if (_faultPending)
@@ -235,13 +238,13 @@ public sealed unsafe partial class X86Cpu
                 }
                 continue;
             }
-            block.Executions++;
             var count = block.Count;
             if (count > budget - retired)
             {
                 count = (int)(budget - retired);
             }
-            var first = (DecodedOp*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(block.Ops));
+            var first = block.First;
+            _currentOps = first;
             var end = first + count;
             var op = first;
             while (true)
@@ -279,6 +282,7 @@ public sealed unsafe partial class X86Cpu
                 break;
             }
         }
+        _currentOps = null;
         _retiredTotal += retired;
         var reason = _stop ?? (_stopRequested ? StopReason.StopRequested : StopReason.BudgetExhausted);
         return new RunResult(reason, retired, _lastEvent, _stopAddress);
@@ -320,6 +324,7 @@ public sealed unsafe partial class X86Cpu
         _modeKey = (int)_mode;
         _linearMask = _mode == CpuMode.Long64 ? ulong.MaxValue : 0xFFFFFFFF;
         _tlbKey = _cpl == 3 ? 1UL : 0UL;
+        _chainEpoch++;
         UpdateSegmentBases();
     }
 
