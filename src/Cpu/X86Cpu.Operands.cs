@@ -166,6 +166,31 @@ public sealed unsafe partial class X86Cpu
             where TS : struct, ISize => c.EndWrite<TS>(p, value);
     }
 
+    /// <summary>A memory operand in flat 64-bit addressing: base + index * scale + displacement, no segment base.</summary>
+    private struct MF : IOperand
+    {
+        public static bool IsMemory => true;
+
+        public static bool Load<TS>(X86Cpu c, DecodedOp* op, out ulong value)
+            where TS : struct, ISize => c.TryRead<TS>(FlatEa(c, op), out value);
+
+        public static bool Store<TS>(X86Cpu c, DecodedOp* op, ulong value)
+            where TS : struct, ISize => c.TryWrite<TS>(FlatEa(c, op), value);
+
+        public static byte* Begin<TS>(X86Cpu c, DecodedOp* op)
+            where TS : struct, ISize => c.TryWritePointer<TS>(FlatEa(c, op));
+
+        public static void End<TS>(X86Cpu c, byte* p, ulong value)
+            where TS : struct, ISize => c.EndWrite<TS>(p, value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ulong FlatEa(X86Cpu c, DecodedOp* op)
+        {
+            var g = c._g;
+            return op->Displacement + g[op->Base] + (g[op->Index] << op->Scale);
+        }
+    }
+
     /// <summary>The immediate (already masked or sign-extended to the operand size by the decoder).</summary>
     private struct I : IOperand
     {
