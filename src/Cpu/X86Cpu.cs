@@ -149,6 +149,16 @@ public sealed unsafe partial class X86Cpu
     /// <summary>Writes general register 0-15 as a whole 64-bit value.</summary>
     public void SetGpr(int index, ulong value) => _gprStore[index] = value;
 
+    /// <summary>Reads XMM register 0-15 as two 64-bit halves.</summary>
+    public (ulong Low, ulong High) GetXmm128(int index) => (_xmmStore[2 * index], _xmmStore[(2 * index) + 1]);
+
+    /// <summary>Writes XMM register 0-15 from two 64-bit halves.</summary>
+    public void SetXmm128(int index, ulong low, ulong high)
+    {
+        _xmmStore[2 * index] = low;
+        _xmmStore[(2 * index) + 1] = high;
+    }
+
     /// <summary>Reads a segment register by encoding index (ES, CS, SS, DS, FS, GS).</summary>
     public SegmentState GetSegment(int index) => _segments[index];
 

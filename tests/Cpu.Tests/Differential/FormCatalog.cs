@@ -32,6 +32,15 @@ public static class FormCatalog
         Mnemonic.Sets, Mnemonic.Setns, Mnemonic.Setp, Mnemonic.Setnp, Mnemonic.Setl, Mnemonic.Setge, Mnemonic.Setle, Mnemonic.Setg,
         Mnemonic.Cmovo, Mnemonic.Cmovno, Mnemonic.Cmovb, Mnemonic.Cmovae, Mnemonic.Cmove, Mnemonic.Cmovne, Mnemonic.Cmovbe, Mnemonic.Cmova,
         Mnemonic.Cmovs, Mnemonic.Cmovns, Mnemonic.Cmovp, Mnemonic.Cmovnp, Mnemonic.Cmovl, Mnemonic.Cmovge, Mnemonic.Cmovle, Mnemonic.Cmovg,
+        Mnemonic.Movdqa, Mnemonic.Movdqu, Mnemonic.Movaps, Mnemonic.Movups, Mnemonic.Movapd, Mnemonic.Movupd, Mnemonic.Movntdq, Mnemonic.Movd,
+        Mnemonic.Movq, Mnemonic.Pxor, Mnemonic.Xorps, Mnemonic.Xorpd, Mnemonic.Por, Mnemonic.Orps, Mnemonic.Orpd, Mnemonic.Pand, Mnemonic.Andps,
+        Mnemonic.Andpd, Mnemonic.Pandn, Mnemonic.Andnps, Mnemonic.Andnpd, Mnemonic.Pcmpeqb, Mnemonic.Pcmpeqw, Mnemonic.Pcmpeqd, Mnemonic.Paddb,
+        Mnemonic.Paddw, Mnemonic.Paddd, Mnemonic.Paddq, Mnemonic.Psubb, Mnemonic.Psubw, Mnemonic.Psubd, Mnemonic.Psubq, Mnemonic.Pminub,
+        Mnemonic.Pmaxub, Mnemonic.Punpcklqdq, Mnemonic.Punpckhqdq, Mnemonic.Pshufd, Mnemonic.Pmovmskb, Mnemonic.Movss, Mnemonic.Movsd,
+        Mnemonic.Addss, Mnemonic.Addsd, Mnemonic.Subss, Mnemonic.Subsd, Mnemonic.Mulss, Mnemonic.Mulsd, Mnemonic.Divss, Mnemonic.Divsd,
+        Mnemonic.Minss, Mnemonic.Minsd, Mnemonic.Maxss, Mnemonic.Maxsd, Mnemonic.Sqrtss, Mnemonic.Sqrtsd, Mnemonic.Cvtsd2ss, Mnemonic.Cvtss2sd,
+        Mnemonic.Cvtsi2sd, Mnemonic.Cvtsi2ss, Mnemonic.Cvttsd2si, Mnemonic.Cvtsd2si, Mnemonic.Cvttss2si, Mnemonic.Cvtss2si, Mnemonic.Ucomisd,
+        Mnemonic.Comisd, Mnemonic.Ucomiss, Mnemonic.Comiss,
     ];
 
     private static readonly IcedRegister[] Gpr64 =
@@ -77,7 +86,7 @@ public static class FormCatalog
         }
     }
 
-    private static bool IsRm(OpCodeOperandKind kind) => kind is OpCodeOperandKind.r8_or_mem or OpCodeOperandKind.r16_or_mem or OpCodeOperandKind.r32_or_mem or OpCodeOperandKind.r64_or_mem;
+    private static bool IsRm(OpCodeOperandKind kind) => kind is OpCodeOperandKind.r8_or_mem or OpCodeOperandKind.r16_or_mem or OpCodeOperandKind.r32_or_mem or OpCodeOperandKind.r64_or_mem or OpCodeOperandKind.xmm_or_mem;
 
     private static IcedRegister Pick(Random random, int size, bool noRex)
     {
@@ -107,18 +116,28 @@ public static class FormCatalog
             var kind = info.GetOpKind(i);
             switch (kind)
             {
+                case OpCodeOperandKind.xmm_reg:
+                    instruction.SetOpKind(i, OpKind.Register);
+                    instruction.SetOpRegister(i, IcedRegister.XMM0 + random.Next(16));
+                    break;
                 case OpCodeOperandKind.r8_or_mem:
                 case OpCodeOperandKind.r16_or_mem:
                 case OpCodeOperandKind.r32_or_mem:
                 case OpCodeOperandKind.r64_or_mem:
+                case OpCodeOperandKind.xmm_or_mem:
                 case OpCodeOperandKind.mem:
                     if (memory)
                     {
                         instruction.SetOpKind(i, OpKind.Memory);
                         instruction.MemoryBase = IcedRegister.R15;
-                        instruction.MemoryDisplacement64 = (ulong)(8 * random.Next(0, 12));
+                        instruction.MemoryDisplacement64 = (ulong)(16 * random.Next(0, 6));
                         instruction.MemoryDisplSize = 1;
                         instruction.MemoryIndexScale = 1;
+                    }
+                    else if (kind == OpCodeOperandKind.xmm_or_mem)
+                    {
+                        instruction.SetOpKind(i, OpKind.Register);
+                        instruction.SetOpRegister(i, IcedRegister.XMM0 + random.Next(16));
                     }
                     else
                     {

@@ -46,7 +46,7 @@ public sealed class Machine : IDisposable
         Memory.Write64(Gdt + 0x28, 0x00CF9B000000FFFF);
         Memory.Write64(Gdt + 0x30, 0x0000890000000067 | ((Tss & 0xFFFFFF) << 16));
         Memory.Write64(Gdt + 0x38, 0);
-        Cpu.SetControlRegister(4, 0x20 | 0x80);
+        Cpu.SetControlRegister(4, 0x20 | 0x80 | 0x200 | 0x400);
         Cpu.SetControlRegister(3, Pml4);
         Cpu.SetEfer(0x100 | 0x800 | 1);
         Cpu.SetControlRegister(0, 0x80010033);
