@@ -346,6 +346,15 @@ public sealed unsafe partial class X86Cpu
     {
         var flat = IsFlat(op, bitness);
         var memory = shape is Shape.MR or Shape.MI or Shape.RM;
+        var firstOperandIsMemory = ins.OpCount > 0 && ins.GetOpKind(0) == OpKind.Memory;
+        if (firstOperandIsMemory && (ins.HasLockPrefix || ins.Mnemonic == Mnemonic.Xchg) && !ins.IsStringInstruction)
+        {
+            var locked = SelectLocked(ins.Mnemonic, shape, size, flat);
+            if (locked != null)
+            {
+                return locked;
+            }
+        }
         var first = ins.OpCount > 0 ? ins.GetOpKind(0) : OpKind.Register;
         var firstIsMemory = first == OpKind.Memory;
         if (ins.IsStringInstruction)

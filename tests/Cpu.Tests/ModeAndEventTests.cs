@@ -169,3 +169,36 @@ public sealed class ModeAndEventTests
         Assert.Equal(9UL, m.Cpu.GetGpr(3));
     }
 }
+
+/// <summary>LOCK-prefixed instructions stay atomic when two CPUs on two threads share memory.</summary>
+public sealed class LockedInstructionTests
+{
+    [Fact]
+    public void Lock_inc_and_lock_xadd_from_two_cpus_on_two_threads_lose_no_update()
+    {
+        using var m = new Machine();
+        var second = m.AddCpu(new TestSink());
+        m.Load(a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(ecx, 200000);
+            a.Label(ref top);
+            a.@lock.inc(__qword_ptr[0x30000]);
+            a.mov(eax, 1);
+            a.@lock.xadd(__qword_ptr[0x30008], rax);
+            a.dec(ecx);
+            a.jnz(top);
+            a.hlt();
+        });
+        second.Rip = Machine.CodeAddress;
+        second.SetGpr(4, Machine.StackTop - 0x2000);
+        var other = new Thread(() => second.Run(10_000_000));
+        other.Start();
+        var mine = m.Cpu.Run(10_000_000);
+        other.Join();
+        Assert.Equal(StopReason.Halted, mine.Reason);
+        Assert.True(second.Halted);
+        Assert.Equal(400000UL, m.Memory.Read64(0x30000));
+        Assert.Equal(400000UL, m.Memory.Read64(0x30008));
+    }
+}

@@ -4,9 +4,9 @@ using IcedRegister = Iced.Intel.Register;
 namespace ActorVisor.Cpu.Tests.Differential;
 
 /// <summary>One encodable instruction form under test, with a few encodings that differ in registers and immediates.</summary>
-public sealed record InstructionForm(Code Code, bool MemoryVariant, IReadOnlyList<byte[]> Encodings, IReadOnlyList<string> Texts)
+public sealed record InstructionForm(Code Code, bool MemoryVariant, IReadOnlyList<byte[]> Encodings, IReadOnlyList<string> Texts, bool Locked = false)
 {
-    public string Name => $"{Code}{(MemoryVariant ? " (memory)" : string.Empty)}";
+    public string Name => $"{Code}{(MemoryVariant ? " (memory)" : string.Empty)}{(Locked ? " (lock)" : string.Empty)}";
 
     public Mnemonic Mnemonic => Code.Mnemonic();
 }
@@ -62,7 +62,8 @@ public static class FormCatalog
             }
             var hasRm = Enumerable.Range(0, info.OpCount).Any(i => IsRm(info.GetOpKind(i)));
             var hasMemOnly = Enumerable.Range(0, info.OpCount).Any(i => info.GetOpKind(i) == OpCodeOperandKind.mem);
-            foreach (var memory in hasRm ? new[] { false, true } : [hasMemOnly])
+            var lockable = Lockable.Contains(code.Mnemonic()) && info.CanUseLockPrefix;
+            foreach (var (memory, locked) in hasRm ? (lockable ? new[] { (false, false), (true, false), (true, true) } : [(false, false), (true, false)]) : [(hasMemOnly, false)])
             {
                 if (code.Mnemonic() == Mnemonic.Lea && !memory)
                 {
@@ -72,7 +73,7 @@ public static class FormCatalog
                 var texts = new List<string>();
                 for (var attempt = 0; attempt < encodingsPerForm * 4 && encodings.Count < encodingsPerForm; attempt++)
                 {
-                    if (TryBuild(code, info, memory, random, out var bytes, out var text))
+                    if (TryBuild(code, info, memory, locked, random, out var bytes, out var text))
                     {
                         encodings.Add(bytes);
                         texts.Add(text);
@@ -80,7 +81,7 @@ public static class FormCatalog
                 }
                 if (encodings.Count > 0)
                 {
-                    yield return new InstructionForm(code, memory, encodings, texts);
+                    yield return new InstructionForm(code, memory, encodings, texts, locked);
                 }
             }
         }
@@ -105,7 +106,13 @@ public static class FormCatalog
         };
     }
 
-    private static bool TryBuild(Code code, OpCodeInfo info, bool memory, Random random, out byte[] bytes, out string text)
+    private static readonly HashSet<Mnemonic> Lockable =
+    [
+        Mnemonic.Add, Mnemonic.Or, Mnemonic.Adc, Mnemonic.Sbb, Mnemonic.And, Mnemonic.Sub, Mnemonic.Xor, Mnemonic.Inc, Mnemonic.Dec,
+        Mnemonic.Not, Mnemonic.Neg, Mnemonic.Xadd, Mnemonic.Cmpxchg, Mnemonic.Xchg,
+    ];
+
+    private static bool TryBuild(Code code, OpCodeInfo info, bool memory, bool locked, Random random, out byte[] bytes, out string text)
     {
         bytes = [];
         text = string.Empty;
@@ -205,6 +212,7 @@ public static class FormCatalog
                     return false;
             }
         }
+        instruction.HasLockPrefix = locked;
         var writer = new ByteWriter();
         var encoder = Encoder.Create(64, writer);
         if (!encoder.TryEncode(instruction, 0, out _, out _))
