@@ -271,6 +271,12 @@ public sealed unsafe partial class X86Cpu
             {
                 count = (int)(budget - retired);
             }
+            var singleStep = (_rflags & FlagTf) != 0;
+            if (singleStep)
+            {
+                count = 1;
+            }
+            var retiredBefore = retired;
             var first = block.First;
             _currentOps = first;
             var end = first + count;
@@ -305,6 +311,10 @@ public sealed unsafe partial class X86Cpu
                     break;
                 }
             }
+            if (singleStep && retired > retiredBefore && _stop is null)
+            {
+                SingleStepTrap();
+            }
             if (_stop is not null || _stopRequested)
             {
                 break;
@@ -314,6 +324,14 @@ public sealed unsafe partial class X86Cpu
         _retiredTotal += retired;
         var reason = _stop ?? (_stopRequested ? StopReason.StopRequested : StopReason.BudgetExhausted);
         return new RunResult(reason, retired, _lastEvent, _stopAddress);
+    }
+
+    /// <summary>Raises the #DB trap after an instruction that began with RFLAGS.TF set (DR6.BS set, RIP at the next instruction).</summary>
+    private void SingleStepTrap()
+    {
+        _dr[6] |= 1UL << 14;
+        _pendingEvent = new CpuEvent(CpuEventKind.Exception, ExceptionVector.Debug, 0, false, 0, 0, PrivilegedOperation.None, -1, -1, 0);
+        DeliverPendingFault();
     }
 
     private void SetSegmentBase(int index, ulong value)

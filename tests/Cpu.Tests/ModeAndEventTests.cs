@@ -202,3 +202,34 @@ public sealed class LockedInstructionTests
         Assert.Equal(400000UL, m.Memory.Read64(0x30008));
     }
 }
+
+/// <summary>RFLAGS.TF single-stepping.</summary>
+public sealed class SingleStepTests
+{
+    [Fact]
+    public void TF_raises_a_debug_trap_after_each_instruction_with_RIP_at_the_next_one_until_HLT_halts()
+    {
+        using var m = new Machine();
+        var trapRips = new List<ulong>();
+        m.Sink.Decide = (cpu, e) =>
+        {
+            if (e.Kind == CpuEventKind.Exception && e.Vector == ExceptionVector.Debug)
+            {
+                trapRips.Add(cpu.Rip);
+                return EventDisposition.Handled;
+            }
+            return EventDisposition.Native;
+        };
+        m.Load(a =>
+        {
+            a.nop();
+            a.mov(Iced.Intel.AssemblerRegisters.eax, 1);
+            a.hlt();
+        });
+        m.Cpu.Rflags = 0x102;
+        var result = m.Cpu.Run(100);
+        Assert.Equal(StopReason.Halted, result.Reason);
+        Assert.Equal([Machine.CodeAddress + 1, Machine.CodeAddress + 6], trapRips);
+        Assert.Equal(3L, result.Retired);
+    }
+}
