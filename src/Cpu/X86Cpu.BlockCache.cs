@@ -18,6 +18,7 @@ public sealed unsafe partial class X86Cpu
     private readonly DecodedBlock?[] _blockCache = new DecodedBlock?[BlockCacheSize];
     private readonly Dictionary<ulong, List<DecodedBlock>> _codeFrames = [];
     private readonly byte[] _fetchBuffer = new byte[0x1000 + 16];
+    private readonly DecodedOp[] _decodeScratch = GC.AllocateArray<DecodedOp>(MaxBlockOps, pinned: true);
     private DecodedOp* _currentOps;
     private long _chainEpoch = 1;
 
@@ -174,7 +175,7 @@ public sealed unsafe partial class X86Cpu
             CpuMode.Protected32 or CpuMode.Compatibility => 32,
             _ => 16,
         };
-        var ops = GC.AllocateArray<DecodedOp>(MaxBlockOps, pinned: true);
+        var ops = _decodeScratch;
         var count = 0;
         var offset = 0;
         while (count < MaxBlockOps)
@@ -222,6 +223,8 @@ public sealed unsafe partial class X86Cpu
             return null;
         }
         BlocksDecoded++;
-        return new DecodedBlock(rip, physical, _modeKey, ops, count) { First = (DecodedOp*)Unsafe.AsPointer(ref ops[0]) };
+        var exact = GC.AllocateArray<DecodedOp>(count, pinned: true);
+        Array.Copy(ops, exact, count);
+        return new DecodedBlock(rip, physical, _modeKey, exact, count) { First = (DecodedOp*)Unsafe.AsPointer(ref exact[0]) };
     }
 }
