@@ -221,3 +221,64 @@ public sealed class TransitionTests
         Assert.Equal(0x7F000UL, m.Cpu.GetGpr(4));
     }
 }
+
+/// <summary>SYSENTER/SYSEXIT and the descriptor-table instructions at CPL 0.</summary>
+public sealed class SystemInstructionTests
+{
+    [Fact]
+    public void Sysenter_and_sysexit_use_the_SYSENTER_MSRs()
+    {
+        using var m = new Machine();
+        const ulong Handler = 0x40000;
+        m.Cpu.TryWriteMsr(0x174, Machine.KernelCs);
+        m.Cpu.TryWriteMsr(0x175, 0x6F000);
+        m.Cpu.TryWriteMsr(0x176, Handler);
+        m.Load(a =>
+        {
+            a.mov(r8, rsp);
+            a.mov(rdx, Machine.CodeAddress + 2);
+            a.mov(rcx, 0x7E000);
+            a.sysexitq();
+        }, Handler);
+        m.EnterUser();
+        m.Cpu.Rflags = 0x202;
+        m.Load(a =>
+        {
+            a.sysenter();
+            a.mov(r9, rsp);
+            a.hlt();
+        });
+        m.Cpu.Run(100);
+        Assert.Equal(0x6F000UL, m.Cpu.GetGpr(8));
+        Assert.Equal(0x7E000UL, m.Cpu.GetGpr(9));
+        Assert.Equal(3, m.Cpu.Cpl);
+        Assert.Equal((ushort)(Machine.KernelCs + 32 | 3), m.Cpu.GetSegment(1).Selector);
+        Assert.Equal(CpuEventKind.Sysenter, m.Sink.Events[0].Kind);
+    }
+
+    [Fact]
+    public void Lgdt_sgdt_lidt_and_ltr_load_and_store_the_tables()
+    {
+        using var m = new Machine();
+        m.Memory.Write64(0x30000, 0x1234_0000_5000_0FFF);
+        m.Memory.Write64(0x30008, 0);
+        m.Memory.Write64(Machine.Gdt + 0x30, 0x0000890000000067 | ((Machine.Tss & 0xFFFFFF) << 16));
+        m.Load(a =>
+        {
+            a.lidt(__[0x30000]);
+            a.sidt(__[0x30010]);
+            a.lgdt(__[0x30020]);
+            a.mov(ax, Machine.TssSelector);
+            a.ltr(ax);
+            a.str(bx);
+            a.hlt();
+        });
+        m.Memory.Write64(0x30020, (Machine.Gdt << 16) | 0x3F);
+        m.Memory.Write64(0x30028, 0);
+        m.Cpu.Run(100);
+        Assert.Equal(0x0FFFUL, m.Memory.Read64(0x30010) & 0xFFFF);
+        Assert.Equal(0x1234_0000_5000UL, m.Memory.Read64(0x30012) & 0xFFFF_FFFF_FFFF);
+        Assert.Equal((ulong)Machine.TssSelector, m.Cpu.GetGpr(3) & 0xFFFF);
+        Assert.Equal(StopReason.Halted, m.Cpu.Run(1).Reason);
+    }
+}
