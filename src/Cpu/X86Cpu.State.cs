@@ -1,0 +1,100 @@
+namespace ActorVisor.Cpu;
+
+/// <summary>Capture and restore of the architectural state (<see cref="CpuState"/>).</summary>
+public sealed unsafe partial class X86Cpu
+{
+    /// <summary>Returns the complete architectural state; the CPU must not be running.</summary>
+    public CpuState Capture()
+    {
+        var xmm = new ulong[32];
+        for (var i = 0; i < 32; i++)
+        {
+            xmm[i] = _xmm[i];
+        }
+        return new CpuState
+        {
+            Gprs = _gprStore.AsSpan(0, 16).ToArray(),
+            Rip = _rip,
+            Rflags = MaterializeFlags(),
+            Segments = (SegmentState[])_segments.Clone(),
+            Ldtr = _ldtr,
+            Tr = _tr,
+            Gdtr = _gdtr,
+            Idtr = _idtr,
+            Cr0 = _cr0,
+            Cr2 = _cr2,
+            Cr3 = _cr3,
+            Cr4 = _cr4,
+            Cr8 = _cr8,
+            Efer = _efer,
+            Dr = (ulong[])_dr.Clone(),
+            FsBase = _segments[4].Base,
+            GsBase = _segments[5].Base,
+            KernelGsBase = _kernelGsBase,
+            Star = _star,
+            Lstar = _lstar,
+            Cstar = _cstar,
+            Sfmask = _sfmask,
+            SysenterCs = _sysenterCs,
+            SysenterEsp = _sysenterEsp,
+            SysenterEip = _sysenterEip,
+            Tsc = _tscOffset,
+            TscAux = _tscAux,
+            Xmm = xmm,
+            Mxcsr = _mxcsr,
+            Halted = _halted,
+        };
+    }
+
+    /// <summary>
+    /// Replaces the whole architectural state. The TLB and decoded blocks are flushed, since the state may
+    /// come from another machine. Returns false, changing nothing, for a state of an unknown version.
+    /// </summary>
+    public bool Restore(CpuState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Version != CpuState.CurrentVersion || state.Gprs.Length != 16 || state.Segments.Length != 6 || state.Xmm.Length != 32 || state.Dr.Length != 8)
+        {
+            return false;
+        }
+        state.Gprs.CopyTo(_gprStore, 0);
+        _rip = state.Rip;
+        SetRflagsRaw(state.Rflags);
+        state.Segments.CopyTo(_segments, 0);
+        _segments[4] = _segments[4] with { Base = state.FsBase };
+        _segments[5] = _segments[5] with { Base = state.GsBase };
+        _ldtr = state.Ldtr;
+        _tr = state.Tr;
+        _gdtr = state.Gdtr;
+        _idtr = state.Idtr;
+        _cr0 = state.Cr0;
+        _cr2 = state.Cr2;
+        _cr3 = state.Cr3;
+        _cr4 = state.Cr4;
+        _cr8 = state.Cr8;
+        _efer = state.Efer;
+        state.Dr.CopyTo(_dr, 0);
+        _kernelGsBase = state.KernelGsBase;
+        _star = state.Star;
+        _lstar = state.Lstar;
+        _cstar = state.Cstar;
+        _sfmask = state.Sfmask;
+        _sysenterCs = state.SysenterCs;
+        _sysenterEsp = state.SysenterEsp;
+        _sysenterEip = state.SysenterEip;
+        _tscOffset = state.Tsc;
+        _tscAux = state.TscAux;
+        for (var i = 0; i < 32; i++)
+        {
+            _xmm[i] = state.Xmm[i];
+        }
+        _mxcsr = state.Mxcsr;
+        _halted = state.Halted;
+        _faultPending = false;
+        _pendingInterrupt = -1;
+        UpdateMode();
+        FlushTlb(includeGlobal: true);
+        InvalidateAllCode();
+        return true;
+    }
+}

@@ -1,0 +1,128 @@
+using ActorVisor.Abi;
+
+namespace ActorVisor.Hypervisor.Memory;
+
+/// <summary>
+/// The frame table: one <see cref="FrameInfo"/> per machine frame, plus the free-frame pool.
+///
+/// Invariants kept here:
+/// - a free frame has owner DOMID_INVALID, no references, type None and no flags;
+/// - an allocated frame holds exactly one general reference for its allocation until it is freed,
+///   and can only be freed when that is the last reference and its type count is zero;
+/// - a general reference count never goes below zero (a put without a get is a host bug).
+/// Type rules (type changes only at type count zero, validation) live in <see cref="PageTables"/>.
+/// </summary>
+public sealed class FrameTable
+{
+    private readonly FrameInfo[] _frames;
+    private ulong _lowestFreeHint;
+    private int _freeCount;
+
+    /// <summary>Creates the table for <paramref name="frameCount"/> frames; frames below <paramref name="reservedFrames"/> belong to Xen.</summary>
+    public FrameTable(ulong frameCount, ulong reservedFrames = 1)
+    {
+        _frames = new FrameInfo[frameCount];
+        for (ulong mfn = 0; mfn < frameCount; mfn++)
+        {
+            _frames[mfn] = mfn < reservedFrames
+                ? new FrameInfo { Owner = DomId.Xen, RefCount = 1, Flags = FrameFlags.Allocated, SharedWith = DomId.Invalid }
+                : new FrameInfo { Owner = DomId.Invalid, SharedWith = DomId.Invalid };
+        }
+
+        _freeCount = (int)(frameCount - Math.Min(reservedFrames, frameCount));
+        _lowestFreeHint = reservedFrames;
+    }
+
+    /// <summary>Number of frames in the table.</summary>
+    public ulong FrameCount => (ulong)_frames.Length;
+
+    /// <summary>Number of frames not allocated to anyone.</summary>
+    public int FreeFrames => _freeCount;
+
+    /// <summary>True when <paramref name="mfn"/> names a frame of the table.</summary>
+    public bool Contains(ulong mfn) => mfn < (ulong)_frames.Length;
+
+    /// <summary>The bookkeeping of frame <paramref name="mfn"/>, by reference.</summary>
+    public ref FrameInfo this[ulong mfn] => ref _frames[mfn];
+
+    /// <summary>Takes the lowest free frame for <paramref name="owner"/>; false when memory is exhausted.</summary>
+    public bool TryAllocate(DomId owner, out ulong mfn)
+    {
+        for (mfn = _lowestFreeHint; mfn < (ulong)_frames.Length; mfn++)
+        {
+            if (!_frames[mfn].IsAllocated)
+            {
+                _lowestFreeHint = mfn + 1;
+                Claim(owner, mfn);
+                return true;
+            }
+        }
+
+        _lowestFreeHint = (ulong)_frames.Length;
+        return false;
+    }
+
+    /// <summary>Takes a specific free frame for <paramref name="owner"/>; false when it is in use or does not exist.</summary>
+    public bool TryAllocateAt(DomId owner, ulong mfn)
+    {
+        if (!Contains(mfn) || _frames[mfn].IsAllocated)
+        {
+            return false;
+        }
+
+        Claim(owner, mfn);
+        return true;
+    }
+
+    private void Claim(DomId owner, ulong mfn)
+    {
+        _frames[mfn] = new FrameInfo { Owner = owner, RefCount = 1, Flags = FrameFlags.Allocated, SharedWith = DomId.Invalid };
+        _freeCount--;
+    }
+
+    /// <summary>Returns a frame to the pool; it must hold only its allocation reference and no type.</summary>
+    public void Free(ulong mfn)
+    {
+        ref var f = ref _frames[mfn];
+        if (!f.IsAllocated || f.RefCount != 1 || f.TypeCount != 0 || f.IsPinned)
+        {
+            throw new InvalidOperationException($"mfn {mfn:x} cannot be freed while in use: {f}");
+        }
+
+        f = new FrameInfo { Owner = DomId.Invalid, SharedWith = DomId.Invalid };
+        _freeCount++;
+        _lowestFreeHint = Math.Min(_lowestFreeHint, mfn);
+    }
+
+    /// <summary>Takes a general reference on a frame owned by <paramref name="owner"/>; false when it is not theirs.</summary>
+    public bool TryGetPage(ulong mfn, DomId owner)
+    {
+        if (!Contains(mfn))
+        {
+            return false;
+        }
+
+        ref var f = ref _frames[mfn];
+        var usable = f.IsAllocated
+            && (f.Owner == owner || ((f.Flags & FrameFlags.SharedWithGuest) != 0 && f.SharedWith == owner));
+        if (!usable)
+        {
+            return false;
+        }
+
+        f.RefCount++;
+        return true;
+    }
+
+    /// <summary>Drops a general reference taken by <see cref="TryGetPage"/>.</summary>
+    public void PutPage(ulong mfn)
+    {
+        ref var f = ref _frames[mfn];
+        if (f.RefCount <= 1)
+        {
+            throw new InvalidOperationException($"mfn {mfn:x}: put_page would drop the allocation reference: {f}");
+        }
+
+        f.RefCount--;
+    }
+}
