@@ -223,24 +223,19 @@ public sealed unsafe partial class X86Cpu
         return true;
     }
 
-    /// <summary>Sets the flags after MUL/IMUL: CF=OF=overflow; SF, ZF, PF from the low result and AF clear, as this family of processors does.</summary>
+    /// <summary>
+    /// Sets the flags after MUL/IMUL: CF = OF = "the result did not fit". SF, ZF, AF and PF are undefined
+    /// architecturally; this machine's processor (AMD) leaves them unchanged, and so does the emulator.
+    /// </summary>
     private void SetMulFlags<TS>(ulong low, bool overflow)
         where TS : struct, ISize
     {
-        var f = overflow ? FlagCf | FlagOf : 0;
-        if ((low & TS.Sign) != 0)
+        var f = MaterializeFlags() & ~(FlagCf | FlagOf);
+        if (overflow)
         {
-            f |= FlagSf;
+            f |= FlagCf | FlagOf;
         }
-        if ((low & TS.Mask) == 0)
-        {
-            f |= FlagZf;
-        }
-        if (Parity(low))
-        {
-            f |= FlagPf;
-        }
-        SetArithFlags(f);
+        _rflags = f;
     }
 
     /// <summary>MUL r/m: unsigned rDX:rAX = rAX * src (AX = AL * src for bytes).</summary>
@@ -381,6 +376,7 @@ public sealed unsafe partial class X86Cpu
                 return c.RaiseFault(ExceptionVector.DivideError, 0);
             }
         }
+        c.SetDivideFlags();
         if (TS.Bytes == 1)
         {
             S16.SetReg(c._g, 0, (remainder << 8) | quotient);
@@ -435,6 +431,7 @@ public sealed unsafe partial class X86Cpu
                 return c.RaiseFault(ExceptionVector.DivideError, 0);
             }
         }
+        c.SetDivideFlags();
         if (TS.Bytes == 1)
         {
             S16.SetReg(c._g, 0, (((ulong)remainder & 0xFF) << 8) | ((ulong)quotient & 0xFF));
@@ -446,6 +443,9 @@ public sealed unsafe partial class X86Cpu
         }
         return true;
     }
+
+    /// <summary>DIV/IDIV leave every arithmetic flag undefined; this machine's processor keeps CF and OF, sets AF and clears SF, ZF, PF.</summary>
+    private void SetDivideFlags() => _rflags = (MaterializeFlags() & ~ArithFlags) | (_rflags & (FlagCf | FlagOf)) | FlagAf;
 
     private static ulong ParityFlag(ulong value) => Parity(value) ? FlagPf : 0;
 

@@ -95,7 +95,10 @@ public sealed unsafe partial class X86Cpu
         }
         else
         {
-            TD.End<TS>(c, p, dst);
+            if (TD.IsMemory)
+            {
+                TD.End<TS>(c, p, dst);
+            }
             TS.SetReg(c._g, 0, dst);
         }
         return true;
@@ -280,7 +283,10 @@ public sealed unsafe partial class X86Cpu
         return true;
     }
 
-    /// <summary>BSF (Condition 0), BSR (1), TZCNT (2), LZCNT (3), POPCNT (4) into R0.</summary>
+    /// <summary>
+    /// BSF (Condition 0), BSR (1), TZCNT (2), LZCNT (3), POPCNT (4) into R0. Undefined flags follow this
+    /// machine's processor: BSF/BSR set PF from the bit index (PF = 1 for a zero source) and clear CF, OF, SF, AF; TZCNT/LZCNT keep OF.
+    /// </summary>
     private static bool BitScan<TS, TSrc>(X86Cpu c, DecodedOp* op)
         where TS : struct, ISize
         where TSrc : struct, IOperand
@@ -298,23 +304,19 @@ public sealed unsafe partial class X86Cpu
                 if (v == 0)
                 {
                     f |= FlagZf;
-                    if (TS.Bytes == 4)
-                    {
-                        c._g[op->R0] = (uint)c._g[op->R0];
-                    }
                 }
                 else
                 {
                     var index = op->Condition == 0 ? BitOperations.TrailingZeroCount(v) : 63 - BitOperations.LeadingZeroCount(v);
                     TS.SetReg(c._g, op->R0, (ulong)index);
                 }
-                f |= c.ScanFlagsExtra(v);
+                f |= v == 0 ? FlagPf : ParityFlag(TS.GetReg(c._g, op->R0));
                 break;
             case 2:
             case 3:
                 var count = v == 0 ? bits : op->Condition == 2 ? BitOperations.TrailingZeroCount(v) : BitOperations.LeadingZeroCount(v) - (64 - bits);
                 TS.SetReg(c._g, op->R0, (ulong)count);
-                f |= (v == 0 ? FlagCf : 0) | (count == 0 ? FlagZf : 0);
+                f |= (v == 0 ? FlagCf : 0) | (count == 0 ? FlagZf : 0) | (c._rflags & FlagOf);
                 break;
             default:
                 TS.SetReg(c._g, op->R0, (ulong)PopCount(v));
@@ -324,9 +326,6 @@ public sealed unsafe partial class X86Cpu
         c.SetRflagsRaw(f);
         return true;
     }
-
-    /// <summary>The undefined flags BSF/BSR leave, as this processor family sets them (CF, OF, SF, AF, PF preserved from before is not what it does; it clears them).</summary>
-    private ulong ScanFlagsExtra(ulong value) => 0;
 
     private static bool Nop(X86Cpu c, DecodedOp* op) => true;
 

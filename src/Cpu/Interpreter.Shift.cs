@@ -160,23 +160,15 @@ public sealed unsafe partial class X86Cpu
             var cf = (flags & FlagCf) != 0;
             var r = value;
             var f = flags & ~(FlagCf | FlagOf);
-            if (((r & TS.Sign) != 0) ^ cf)
-            {
-                f |= FlagOf;
-            }
             for (var i = 0; i < n; i++)
             {
                 var outBit = (r & 1) != 0;
                 r = (r >> 1) | (cf ? TS.Sign : 0);
                 cf = outBit;
             }
-            if (n > 1)
+            if (((r & TS.Sign) != 0) ^ ((r & (TS.Sign >> 1)) != 0))
             {
-                f &= ~FlagOf;
-                if (((r & TS.Sign) != 0) ^ ((r & (TS.Sign >> 1)) != 0))
-                {
-                    f |= FlagOf;
-                }
+                f |= FlagOf;
             }
             f |= cf ? FlagCf : 0;
             c.SetArithFlags(f);
@@ -197,6 +189,10 @@ public sealed unsafe partial class X86Cpu
             {
                 return TD.Load<TS>(c, op, out _);
             }
+            if (TS.Bytes == 4)
+            {
+                c._g[op->R0] = (uint)c._g[op->R0];
+            }
             return true;
         }
         var p = TD.Begin<TS>(c, op);
@@ -216,6 +212,10 @@ public sealed unsafe partial class X86Cpu
         var count = (int)(op->Extra != 0 ? c._g[1] : op->Immediate) & (TS.Bytes == 8 ? 0x3F : 0x1F);
         if (count == 0)
         {
+            if (!TD.IsMemory && TS.Bytes == 4)
+            {
+                c._g[op->R0] = (uint)c._g[op->R0];
+            }
             return !TD.IsMemory || TD.Load<TS>(c, op, out _);
         }
         var p = TD.Begin<TS>(c, op);
@@ -250,7 +250,9 @@ public sealed unsafe partial class X86Cpu
             cf = count <= bits ? ((dst >> (count - 1)) & 1) != 0 : ((src >> (count - bits - 1)) & 1) != 0;
         }
         var f = SzpFlags<TS>(r) | (cf ? FlagCf : 0) | FlagAf;
-        if (((r ^ dst) & TS.Sign) != 0)
+        var msb = (r & TS.Sign) != 0;
+        var overflow = op->Condition == 0 ? msb ^ cf : msb ^ ((r & (TS.Sign >> 1)) != 0);
+        if (overflow)
         {
             f |= FlagOf;
         }

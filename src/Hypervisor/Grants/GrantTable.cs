@@ -1,0 +1,263 @@
+using System.Buffers.Binary;
+using ActorVisor.Abi;
+using ActorVisor.Hypervisor.Memory;
+
+namespace ActorVisor.Hypervisor.Grants;
+
+/// <summary>
+/// One domain's grant table (version 1) and its map track. As a granter the domain writes 8-byte
+/// entries {flags, domid, frame} into hypervisor-owned frames it maps read/write; as a grantee it
+/// holds handles for the grants it mapped.
+///
+/// Invariants: a mapped grant holds one general reference on the granted frame (and a Writable
+/// type reference when mapped writable) until it is unmapped; GTF_reading/GTF_writing are set in
+/// the granter's entry exactly while some mapping of that kind exists; a grant is used only by
+/// the domain it names, only with permit_access, and never writably when GTF_readonly is set.
+/// </summary>
+public sealed class GrantTable
+{
+    private readonly Machine _machine;
+    private readonly Func<DomId, GrantTable?> _directory;
+    private readonly List<ulong> _frames = [];
+    private readonly Dictionary<uint, (int Readers, int Writers)> _active = [];
+    private readonly List<Mapping?> _mapTrack = [];
+
+    public GrantTable(Machine machine, PvDomainMemory owner, Func<DomId, GrantTable?> directory, int maxFrames = 32)
+    {
+        _machine = machine;
+        Owner = owner;
+        _directory = directory;
+        MaxFrames = maxFrames;
+    }
+
+    public PvDomainMemory Owner { get; }
+
+    public int MaxFrames { get; }
+
+    /// <summary>The MFNs of the grant frames, in order.</summary>
+    public IReadOnlyList<ulong> Frames => _frames;
+
+    public int Version { get; private set; } = 1;
+
+    /// <summary>Number of entries the current frames hold.</summary>
+    public uint EntryCount => (uint)(_frames.Count * GrantEntryV1.PerFrame);
+
+    /// <summary>GNTTABOP_setup_table: grows the table to <paramref name="frameCount"/> frames and returns their MFNs.</summary>
+    public GrantStatus SetupTable(uint frameCount, out IReadOnlyList<ulong> frames)
+    {
+        frames = _frames;
+        if (frameCount > (uint)MaxFrames)
+        {
+            return GrantStatus.GeneralError;
+        }
+
+        while (_frames.Count < frameCount)
+        {
+            if (!_machine.TryAllocateSharedPage(Owner.Id, out var mfn))
+            {
+                return GrantStatus.NoSpace;
+            }
+
+            _frames.Add(mfn);
+        }
+
+        frames = _frames.Take((int)frameCount).ToList();
+        return GrantStatus.Okay;
+    }
+
+    /// <summary>GNTTABOP_query_size.</summary>
+    public (uint Frames, uint MaxFrames) QuerySize() => ((uint)_frames.Count, (uint)MaxFrames);
+
+    /// <summary>GNTTABOP_set_version: only version 1 is offered; version 2 answers -ENOSYS so guests fall back.</summary>
+    public XenErrno SetVersion(uint version) => version switch
+    {
+        1 => XenErrno.None,
+        2 => XenErrno.NoSys,
+        _ => XenErrno.Inval,
+    };
+
+    /// <summary>Reads entry <paramref name="gref"/> as the granter wrote it.</summary>
+    public (ushort Flags, DomId Domain, uint Frame) ReadEntry(uint gref)
+    {
+        var entry = EntryBytes(gref);
+        return (BinaryPrimitives.ReadUInt16LittleEndian(entry), new DomId(BinaryPrimitives.ReadUInt16LittleEndian(entry[2..])),
+            BinaryPrimitives.ReadUInt32LittleEndian(entry[4..]));
+    }
+
+    /// <summary>
+    /// GNTTABOP_map_grant_ref, on the grantee's table: checks that <paramref name="granter"/>'s
+    /// entry lets this domain map it (writably unless GNTMAP_readonly), takes the references, and
+    /// returns the frame to map and a handle. Installing the PTE at host_addr is the caller's part.
+    /// </summary>
+    public GrantStatus Map(DomId granter, uint gref, uint mapFlags, out ulong mfn, out uint handle)
+    {
+        mfn = 0;
+        handle = 0;
+        if ((mapFlags & (GrantMapFlags.HostMap | GrantMapFlags.DeviceMap)) == 0)
+        {
+            return GrantStatus.GeneralError;
+        }
+
+        var table = _directory(granter);
+        if (table is null)
+        {
+            return GrantStatus.BadDomain;
+        }
+
+        if (gref >= table.EntryCount)
+        {
+            return GrantStatus.BadGntref;
+        }
+
+        bool readOnly = (mapFlags & GrantMapFlags.ReadOnly) != 0;
+        var (flags, domain, frame) = table.ReadEntry(gref);
+        if ((flags & GrantFlags.TypeMask) != GrantFlags.PermitAccess || domain != Owner.Id || (!readOnly && (flags & GrantFlags.ReadOnly) != 0))
+        {
+            return GrantStatus.PermissionDenied;
+        }
+
+        if (!_machine.Frames.TryGetPage(frame, granter))
+        {
+            return GrantStatus.BadPage;
+        }
+
+        if (!readOnly && _machine.PageTables.GetPageType(frame, table.Owner, PageType.Writable) != PageTableError.None)
+        {
+            _machine.Frames.PutPage(frame);
+            return GrantStatus.BadPage;
+        }
+
+        table.Activate(gref, readOnly, +1);
+        mfn = frame;
+        handle = (uint)_mapTrack.IndexOf(null);
+        if (handle == uint.MaxValue)
+        {
+            handle = (uint)_mapTrack.Count;
+            _mapTrack.Add(null);
+        }
+
+        _mapTrack[(int)handle] = new Mapping(granter, gref, frame, readOnly);
+        return GrantStatus.Okay;
+    }
+
+    /// <summary>GNTTABOP_unmap_grant_ref: releases a handle from <see cref="Map"/>.</summary>
+    public GrantStatus Unmap(uint handle, out ulong mfn)
+    {
+        mfn = 0;
+        if (handle >= (uint)_mapTrack.Count || _mapTrack[(int)handle] is not { } mapping)
+        {
+            return GrantStatus.BadHandle;
+        }
+
+        _mapTrack[(int)handle] = null;
+        if (!mapping.ReadOnly)
+        {
+            _machine.PageTables.PutPageType(mapping.Frame);
+        }
+
+        _machine.Frames.PutPage(mapping.Frame);
+        _directory(mapping.Granter)?.Activate(mapping.Gref, mapping.ReadOnly, -1);
+        mfn = mapping.Frame;
+        return GrantStatus.Okay;
+    }
+
+    /// <summary>GNTTABOP_copy of <paramref name="length"/> bytes, performed by this (the calling) domain.</summary>
+    public GrantStatus Copy(GrantCopySide source, GrantCopySide destination, ushort length)
+    {
+        if (source.Offset + length > PageGeometry.PageSize || destination.Offset + length > PageGeometry.PageSize)
+        {
+            return GrantStatus.BadCopyArg;
+        }
+
+        var status = Resolve(source, write: false, out var sourceMfn);
+        if (status != GrantStatus.Okay)
+        {
+            return status;
+        }
+
+        status = Resolve(destination, write: true, out var destinationMfn);
+        if (status != GrantStatus.Okay)
+        {
+            return status;
+        }
+
+        _machine.Memory.Frame(sourceMfn).Slice(source.Offset, length).CopyTo(_machine.Memory.Frame(destinationMfn)[destination.Offset..]);
+        return GrantStatus.Okay;
+    }
+
+    private GrantStatus Resolve(GrantCopySide side, bool write, out ulong mfn)
+    {
+        mfn = 0;
+        var domain = side.Domain == DomId.Self ? Owner.Id : side.Domain;
+        if (!side.IsGrantRef)
+        {
+            if (domain != Owner.Id)
+            {
+                return GrantStatus.PermissionDenied;
+            }
+
+            if (!_machine.Frames.Contains(side.RefOrFrame) || _machine.Frames[side.RefOrFrame].Owner != Owner.Id)
+            {
+                return GrantStatus.BadPage;
+            }
+
+            mfn = side.RefOrFrame;
+            return GrantStatus.Okay;
+        }
+
+        var table = _directory(domain);
+        if (table is null)
+        {
+            return GrantStatus.BadDomain;
+        }
+
+        if (side.RefOrFrame >= table.EntryCount)
+        {
+            return GrantStatus.BadGntref;
+        }
+
+        var (flags, grantee, frame) = table.ReadEntry(side.RefOrFrame);
+        if ((flags & GrantFlags.TypeMask) != GrantFlags.PermitAccess || grantee != Owner.Id || (write && (flags & GrantFlags.ReadOnly) != 0))
+        {
+            return GrantStatus.PermissionDenied;
+        }
+
+        if (!_machine.Frames.Contains(frame) || _machine.Frames[frame].Owner != domain)
+        {
+            return GrantStatus.BadPage;
+        }
+
+        mfn = frame;
+        return GrantStatus.Okay;
+    }
+
+    private void Activate(uint gref, bool readOnly, int delta)
+    {
+        var (readers, writers) = _active.GetValueOrDefault(gref);
+        if (readOnly)
+        {
+            readers += delta;
+        }
+        else
+        {
+            writers += delta;
+        }
+
+        if (readers < 0 || writers < 0)
+        {
+            throw new InvalidOperationException($"grant {gref} of {Owner.Id}: active counts went negative");
+        }
+
+        _active[gref] = (readers, writers);
+        var entry = EntryBytes(gref);
+        ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(entry);
+        flags = (ushort)((flags & ~(GrantFlags.Reading | GrantFlags.Writing))
+            | (readers > 0 ? GrantFlags.Reading : 0) | (writers > 0 ? GrantFlags.Writing : 0));
+        BinaryPrimitives.WriteUInt16LittleEndian(entry, flags);
+    }
+
+    private Span<byte> EntryBytes(uint gref) =>
+        _machine.Memory.Frame(_frames[(int)(gref / GrantEntryV1.PerFrame)]).Slice((int)(gref % GrantEntryV1.PerFrame) * GrantEntryV1.Size, GrantEntryV1.Size);
+
+    private sealed record Mapping(DomId Granter, uint Gref, ulong Frame, bool ReadOnly);
+}

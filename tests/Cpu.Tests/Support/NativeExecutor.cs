@@ -1,0 +1,103 @@
+using System.Runtime.InteropServices;
+
+namespace ActorVisor.Cpu.Tests.Support;
+
+/// <summary>
+/// Runs one instruction on the host processor: an executable page holds a stub that loads RAX..R15
+/// (except RSP) and RFLAGS from a buffer, executes the instruction, and stores them back.
+/// Buffer layout: 16 GPR slots in encoding order (slot 4 unused), then RFLAGS at slot 16.
+/// </summary>
+public sealed unsafe partial class NativeExecutor : IDisposable
+{
+    private const int ProtRead = 1;
+    private const int ProtWrite = 2;
+    private const int ProtExec = 4;
+    private const int MapPrivate = 2;
+    private const int MapAnonymous = 0x20;
+
+    private readonly byte* _page;
+    private readonly ulong* _buffer;
+    private readonly int _instructionOffset;
+
+    public NativeExecutor()
+    {
+        _page = (byte*)Mmap(0, 8192, ProtRead | ProtWrite | ProtExec, MapPrivate | MapAnonymous, -1, 0);
+        if ((nint)_page == -1)
+        {
+            throw new InvalidOperationException("mmap of an executable page failed");
+        }
+        _buffer = (ulong*)(_page + 4096);
+        var code = new List<byte>();
+        code.AddRange([0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57]);
+        code.Add(0x57);
+        code.AddRange([0xFF, 0xB7, 0x80, 0x00, 0x00, 0x00]);
+        code.Add(0x9D);
+        foreach (var r in new[] { 0, 1, 2, 3, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15 })
+        {
+            code.AddRange(MovRegFromRdi(r));
+        }
+        code.AddRange(MovRegFromRdi(7));
+        _instructionOffset = code.Count;
+        Marshal.Copy(code.ToArray(), 0, (nint)_page, code.Count);
+        Epilogue = BuildEpilogue();
+    }
+
+    private byte[] Epilogue { get; }
+
+    /// <summary>The GPR and flag slots the stub loads and stores.</summary>
+    public Span<ulong> Slots => new(_buffer, 17);
+
+    /// <summary>A 256-byte scratch area next to the slots, for memory operands.</summary>
+    public ulong DataAddress => (ulong)(_buffer + 64);
+
+    public Span<byte> Data => new(_buffer + 64, 256);
+
+    /// <summary>Executes <paramref name="instruction"/> with the slots as input and output.</summary>
+    public void Execute(ReadOnlySpan<byte> instruction)
+    {
+        instruction.CopyTo(new Span<byte>(_page + _instructionOffset, instruction.Length));
+        Epilogue.CopyTo(new Span<byte>(_page + _instructionOffset + instruction.Length, Epilogue.Length));
+        ((delegate* unmanaged<ulong*, void>)_page)(_buffer);
+    }
+
+    private static byte[] MovRegFromRdi(int r)
+    {
+        var rex = (byte)(0x48 | (r >= 8 ? 4 : 0));
+        return [rex, 0x8B, (byte)(0x87 | ((r & 7) << 3)), (byte)(r * 8), 0, 0, 0];
+    }
+
+    private static byte[] MovRegToRdi(int r)
+    {
+        var rex = (byte)(0x48 | (r >= 8 ? 4 : 0));
+        return [rex, 0x89, (byte)(0x87 | ((r & 7) << 3)), (byte)(r * 8), 0, 0, 0];
+    }
+
+    private static byte[] BuildEpilogue()
+    {
+        var code = new List<byte>();
+        code.Add(0x57);
+        code.AddRange([0x48, 0x8B, 0x7C, 0x24, 0x08]);
+        foreach (var r in new[] { 0, 1, 2, 3, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15 })
+        {
+            code.AddRange(MovRegToRdi(r));
+        }
+        code.Add(0x58);
+        code.AddRange(MovRegToRdi(0).AsSpan(0, 3).ToArray());
+        code.AddRange([0x38, 0, 0, 0]);
+        code.Add(0x9C);
+        code.Add(0x58);
+        code.AddRange([0x48, 0x89, 0x87, 0x80, 0, 0, 0]);
+        code.Add(0x5F);
+        code.AddRange([0x41, 0x5F, 0x41, 0x5E, 0x41, 0x5D, 0x41, 0x5C, 0x5D, 0x5B]);
+        code.Add(0xC3);
+        return [.. code];
+    }
+
+    [LibraryImport("libc", EntryPoint = "mmap")]
+    private static partial nint Mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [LibraryImport("libc", EntryPoint = "munmap")]
+    private static partial int Munmap(nint address, nuint length);
+
+    public void Dispose() => Munmap((nint)_page, 8192);
+}
