@@ -8,6 +8,7 @@ public static class Program
     public static int Main(string[] args)
     {
         var root = new RootCommand("ActorVisor: a Xen-style paravirtualizing hypervisor built from supervised actors.");
+        root.Subcommands.Add(BootCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
