@@ -30,6 +30,22 @@ internal sealed class DecodedBlock
     /// <summary>False once a write to the block's page (or an explicit invalidation) made it stale.</summary>
     public bool Valid { get; set; } = true;
 
-    /// <summary>How many times the block was entered; the future JIT tier picks hot blocks by it.</summary>
+    /// <summary>How many times the block was entered through the cache lookup; the future JIT tier picks hot blocks by it.</summary>
     public long Executions { get; set; }
+
+    /// <summary>The pinned address of the first op, so the run loop and invalidation compare blocks without object references.</summary>
+    public unsafe DecodedOp* First { get; init; }
+
+    /// <summary>
+    /// Two direct links to successor blocks seen after this one (block chaining). A link is followed only
+    /// when its epoch equals the CPU's chain epoch, which changes on every TLB flush and mode change, and
+    /// the target is still valid and starts at the current RIP.
+    /// </summary>
+    public DecodedBlock? Link0 { get; set; }
+
+    public DecodedBlock? Link1 { get; set; }
+
+    public long LinkEpoch0 { get; set; }
+
+    public long LinkEpoch1 { get; set; }
 }

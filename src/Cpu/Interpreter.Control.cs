@@ -33,12 +33,6 @@ public sealed unsafe partial class X86Cpu
         return true;
     }
 
-    private static bool Jcc(X86Cpu c, DecodedOp* op)
-    {
-        c._rip = c.Condition(op->Condition) ? op->Immediate : op->NextRip;
-        return false;
-    }
-
     private static bool JmpRel(X86Cpu c, DecodedOp* op)
     {
         c._rip = op->Immediate;

@@ -49,7 +49,10 @@ public sealed unsafe partial class X86Cpu
             return false;
         }
         c._rip = op->NextRip;
-        c.DeliverInterrupt(vector, 0, false, op->Condition == 0 ? InterruptSource.Software : InterruptSource.Exception);
+        if (!c.DeliverInterrupt(vector, 0, false, op->Condition == 0 ? InterruptSource.Software : InterruptSource.Exception) && c._faultPending && op->Condition == 0)
+        {
+            return false;
+        }
         if (c._faultPending)
         {
             c._faultPending = false;

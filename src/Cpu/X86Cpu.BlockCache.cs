@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Iced.Intel;
 
 namespace ActorVisor.Cpu;
@@ -17,7 +18,8 @@ public sealed unsafe partial class X86Cpu
     private readonly DecodedBlock?[] _blockCache = new DecodedBlock?[BlockCacheSize];
     private readonly Dictionary<ulong, List<DecodedBlock>> _codeFrames = [];
     private readonly byte[] _fetchBuffer = new byte[0x1000 + 16];
-    private DecodedBlock? _currentBlock;
+    private DecodedOp* _currentOps;
+    private long _chainEpoch = 1;
 
     /// <summary>Number of blocks decoded so far; a measure of decode cost and of invalidation churn.</summary>
     public long BlocksDecoded { get; private set; }
@@ -35,7 +37,7 @@ public sealed unsafe partial class X86Cpu
         foreach (var block in blocks)
         {
             block.Valid = false;
-            if (ReferenceEquals(block, _currentBlock))
+            if (block.First == _currentOps)
             {
                 StopRemainingOps(block);
             }
@@ -63,6 +65,39 @@ public sealed unsafe partial class X86Cpu
         }
     }
 
+    /// <summary>Finds the block at RIP, first through the previous block's links, then through the cache.</summary>
+    private DecodedBlock? NextBlock(DecodedBlock? previous)
+    {
+        if (previous is not null)
+        {
+            var link = previous.Link0;
+            if (link is not null && link.Rip == _rip && previous.LinkEpoch0 == _chainEpoch && link.Valid)
+            {
+                return link;
+            }
+            link = previous.Link1;
+            if (link is not null && link.Rip == _rip && previous.LinkEpoch1 == _chainEpoch && link.Valid)
+            {
+                return link;
+            }
+        }
+        var found = FindBlock();
+        if (previous is not null && found is not null && found.Valid && previous.Valid)
+        {
+            if (previous.Link0 is null || previous.LinkEpoch0 != _chainEpoch)
+            {
+                previous.Link0 = found;
+                previous.LinkEpoch0 = _chainEpoch;
+            }
+            else
+            {
+                previous.Link1 = found;
+                previous.LinkEpoch1 = _chainEpoch;
+            }
+        }
+        return found;
+    }
+
     /// <summary>Stands in for the rest of a block whose code was just overwritten: leaves RIP at this instruction.</summary>
     private static bool StopBeforeOp(X86Cpu c, DecodedOp* op)
     {
@@ -88,7 +123,6 @@ public sealed unsafe partial class X86Cpu
         var block = _blockCache[slot];
         if (block is not null && block.Rip == rip && block.PhysicalAddress == physical && block.ModeKey == _modeKey && block.Valid)
         {
-            _currentBlock = block;
             return block;
         }
         block = DecodeBlock(rip, linear, physical, (byte*)((long)linear + e->Addend), out var cacheable);
@@ -101,7 +135,11 @@ public sealed unsafe partial class X86Cpu
             _blockCache[slot] = block;
             RegisterCode(physical >> 12, block);
         }
-        _currentBlock = block;
+        else
+        {
+            // Runs once and is never found or linked again, since its second page is not tracked.
+            block.Valid = false;
+        }
         return block;
     }
 
@@ -183,6 +221,6 @@ public sealed unsafe partial class X86Cpu
             return null;
         }
         BlocksDecoded++;
-        return new DecodedBlock(rip, physical, _modeKey, ops, count);
+        return new DecodedBlock(rip, physical, _modeKey, ops, count) { First = (DecodedOp*)Unsafe.AsPointer(ref ops[0]) };
     }
 }

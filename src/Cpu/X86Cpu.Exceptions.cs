@@ -84,6 +84,12 @@ public sealed unsafe partial class X86Cpu
         var savedFault = _faultPending;
         _faultPending = false;
         var ok = (_efer & EferLma) != 0 ? DeliverLong(vector, errorCode, hasErrorCode, source) : DeliverProtected(vector, errorCode, hasErrorCode, source);
+        if (!ok && _stop is null && source == InterruptSource.Software)
+        {
+            // A fault while delivering INT n is raised at the INT instruction itself; the caller reports it.
+            _deliveryDepth--;
+            return false;
+        }
         if (!ok && _stop is null)
         {
             var nested = _pendingEvent;

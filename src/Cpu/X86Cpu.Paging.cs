@@ -41,6 +41,7 @@ public sealed unsafe partial class X86Cpu
     /// <summary>Drops every TLB entry (with <paramref name="includeGlobal"/>) or every non-global one, as a CR3 write does.</summary>
     public void FlushTlb(bool includeGlobal = true)
     {
+        _chainEpoch++;
         for (var i = 0; i < TlbSize; i++)
         {
             ref var e = ref _tlbBase[i];
@@ -54,6 +55,7 @@ public sealed unsafe partial class X86Cpu
     /// <summary>Drops the TLB entry of one linear page, global or not, as INVLPG does.</summary>
     public void FlushTlbPage(ulong linearAddress)
     {
+        _chainEpoch++;
         ref var e = ref _tlbBase[(linearAddress >> 12) & (TlbSize - 1)];
         e = new TlbEntry { ReadTag = EmptyTag, WriteTag = EmptyTag, ExecTag = EmptyTag };
     }

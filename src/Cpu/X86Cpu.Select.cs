@@ -521,7 +521,7 @@ public sealed unsafe partial class X86Cpu
             op->Condition = (byte)(ins.ConditionCode - 1);
             if (ins.FlowControl == FlowControl.ConditionalBranch)
             {
-                return &Jcc;
+                return JccFor(op->Condition);
             }
             if (ins.Mnemonic >= Mnemonic.Cmova && ins.Mnemonic <= Mnemonic.Cmovs || ins.Mnemonic.ToString().StartsWith("Cmov", StringComparison.Ordinal))
             {
@@ -618,9 +618,11 @@ public sealed unsafe partial class X86Cpu
                 ends = true;
                 return StackFor(Mnemonic.Popf, stack, 0);
             case Mnemonic.Leave:
-                return StackFor(Mnemonic.Leave, stack, 0);
             case Mnemonic.Enter:
-                return StackFor(Mnemonic.Enter, stack, 0);
+                var name = ins.Code.ToString();
+                var frameSize = name.StartsWith("Enterw", StringComparison.Ordinal) || name.StartsWith("Leavew", StringComparison.Ordinal) ? 2
+                    : name.StartsWith("Enterd", StringComparison.Ordinal) || name.StartsWith("Leaved", StringComparison.Ordinal) ? 4 : 8;
+                return StackFor(ins.Mnemonic, frameSize, 0);
             case Mnemonic.Cpuid:
                 h = &Cpuid;
                 break;

@@ -65,7 +65,7 @@ public sealed unsafe partial class X86Cpu
 
     private bool _faultPending;
     private CpuEvent _pendingEvent;
-    private bool _opRetired;
+    private bool _opRetired = true;
     private StopReason? _stop;
     private CpuEvent _lastEvent;
     private ulong _stopAddress;
@@ -136,7 +136,12 @@ public sealed unsafe partial class X86Cpu
 
     public ulong Efer => _efer;
 
-    public bool Halted => _halted;
+    /// <summary>True after a native HLT until an interrupt arrives; the host may clear it to resume the CPU.</summary>
+    public bool Halted
+    {
+        get => _halted;
+        set => _halted = value;
+    }
 
     /// <summary>Reads general register 0-15 (RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15).</summary>
     public ulong GetGpr(int index) => _gprStore[index];
@@ -197,11 +202,13 @@ public sealed unsafe partial class X86Cpu
     /// Runs until <paramref name="budget"/> instructions have retired or an event stops the CPU, and
     /// returns why together with the exact number of instructions retired in this call.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public RunResult Run(long budget)
     {
         _stop = null;
         _stopRequested = false;
         long retired = 0;
+        DecodedBlock? previous = null;
         while (retired < budget)
         {
             if (_pendingInterrupt >= 0 && (_rflags & FlagIf) != 0)
@@ -216,7 +223,8 @@ public sealed unsafe partial class X86Cpu
                 _stop = StopReason.Halted;
                 break;
             }
-            var block = FindBlock();
+            var block = NextBlock(previous);
+            previous = block;
             if (block is null)
             {
                 if (_faultPending)
@@ -230,13 +238,13 @@ public sealed unsafe partial class X86Cpu
                 }
                 continue;
             }
-            block.Executions++;
             var count = block.Count;
             if (count > budget - retired)
             {
                 count = (int)(budget - retired);
             }
-            var first = (DecodedOp*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(block.Ops));
+            var first = block.First;
+            _currentOps = first;
             var end = first + count;
             var op = first;
             while (true)
@@ -274,6 +282,7 @@ public sealed unsafe partial class X86Cpu
                 break;
             }
         }
+        _currentOps = null;
         _retiredTotal += retired;
         var reason = _stop ?? (_stopRequested ? StopReason.StopRequested : StopReason.BudgetExhausted);
         return new RunResult(reason, retired, _lastEvent, _stopAddress);
@@ -315,6 +324,7 @@ public sealed unsafe partial class X86Cpu
         _modeKey = (int)_mode;
         _linearMask = _mode == CpuMode.Long64 ? ulong.MaxValue : 0xFFFFFFFF;
         _tlbKey = _cpl == 3 ? 1UL : 0UL;
+        _chainEpoch++;
         UpdateSegmentBases();
     }
 

@@ -276,36 +276,12 @@ public sealed partial class PageTables
         return PageTableError.None;
     }
 
-    /// <summary>
-    /// Checks the 512 descriptors of a GDT/LDT page: not-present, code/data, and the upper halves of
-    /// 64-bit gates are accepted; other system descriptors (call gates included, for now) are refused.
-    /// </summary>
+    /// <summary>Checks the 512 descriptors of a GDT/LDT page with <see cref="DescriptorRules"/>.</summary>
     private PageTableError ValidateDescriptors(ulong mfn, PvDomainMemory domain)
     {
         for (int i = 0; i < PageGeometry.EntriesPerTable; i++)
         {
-            ulong d = _memory.ReadEntry(mfn, i);
-            bool present = (d & (1ul << 47)) != 0;
-            bool codeOrData = (d & (1ul << 44)) != 0;
-            int systemType = (int)((d >> 40) & 0xF);
-            if (!present || d == 0)
-            {
-                continue;
-            }
-
-            if (codeOrData)
-            {
-                bool code = (d & (1ul << 43)) != 0;
-                bool longMode = (d & (1ul << 53)) != 0;
-                if (domain.Width == GuestWidth.Bits32Pae && code && longMode)
-                {
-                    return PageTableError.BadArgument;
-                }
-
-                continue;
-            }
-
-            if (systemType != 0)
+            if (!DescriptorRules.IsAcceptable(_memory.ReadEntry(mfn, i), domain.Width))
             {
                 return PageTableError.BadArgument;
             }

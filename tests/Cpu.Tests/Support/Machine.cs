@@ -97,6 +97,7 @@ public sealed class Machine : IDisposable
         bytes.CopyTo(Memory.Bytes(address, bytes.Length));
         Cpu.InvalidateCodeFrame(address >> 12);
         Cpu.Rip = address;
+        Cpu.Halted = false;
         return bytes;
     }
 

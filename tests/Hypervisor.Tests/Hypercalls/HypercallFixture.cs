@@ -1,0 +1,65 @@
+using System.Buffers.Binary;
+using ActorVisor.Abi;
+using ActorVisor.Hypervisor.Boot;
+using ActorVisor.Hypervisor.Hypercalls;
+using ActorVisor.Hypervisor.Tests.Boot;
+
+namespace ActorVisor.Hypervisor.Tests.Hypercalls;
+
+/// <summary>A built hello guest wrapped as a PvDomain, with a scratch area in its free slack for hypercall arguments.</summary>
+internal sealed class HypercallFixture : IDisposable
+{
+    private readonly Dictionary<DomId, PvDomain> _domains = [];
+
+    public HypercallFixture(string arch = "x86_64")
+    {
+        Machine = Machine.WithMegabytes(64);
+        var image = XenElfLoader.Parse(GuestImages.Load(arch, "hello")).Image!;
+        var built = DomainBuilder.Build(Machine, image, DomainConfig.WithMegabytes(new DomId(1), 16)).Domain!;
+        Domain = new PvDomain(Machine, built, d => _domains.GetValueOrDefault(d), () => NowNs);
+        _domains[Domain.Id] = Domain;
+        Vcpu = Domain.Vcpus[0];
+        Scratch = built.Layout.StackVa + 4096;
+    }
+
+    public Machine Machine { get; }
+
+    public PvDomain Domain { get; }
+
+    public PvVcpu Vcpu { get; }
+
+    /// <summary>A free, writable guest virtual address (the slack after the boot stack).</summary>
+    public ulong Scratch { get; }
+
+    public ulong NowNs { get; set; } = 1_000_000;
+
+    public long Call(HypercallNumber number, ulong a1 = 0, ulong a2 = 0, ulong a3 = 0, ulong a4 = 0, ulong a5 = 0) =>
+        ActorVisor.Hypervisor.Hypercalls.Hypercalls.Dispatch(Vcpu, (ulong)number, a1, a2, a3, a4, a5);
+
+    public void Write(ulong va, ReadOnlySpan<byte> bytes) => Assert.True(Vcpu.Memory.TryWrite(va, bytes));
+
+    public void WriteU32(ulong va, uint value)
+    {
+        Span<byte> b = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(b, value);
+        Write(va, b);
+    }
+
+    public void WriteU64(ulong va, ulong value)
+    {
+        Span<byte> b = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(b, value);
+        Write(va, b);
+    }
+
+    public uint ReadU32(ulong va)
+    {
+        Assert.True(Vcpu.Memory.TryReadUInt32(va, out var v));
+        return v;
+    }
+
+    /// <summary>The MFN behind a bootstrap-mapped guest virtual address.</summary>
+    public ulong MfnOf(ulong va) => Domain.Built.P2m[(int)Domain.Built.Layout.PfnOf(va)];
+
+    public void Dispose() => Machine.Dispose();
+}
