@@ -229,6 +229,8 @@ public sealed partial class PvVcpu
                         return done;
                     }
 
+                    // A translation left in the TLB by an unmapping without a flush must not outlive the frame.
+                    Cpu.FlushTlb(includeGlobal: true);
                     break;
             }
 

@@ -5,8 +5,10 @@ namespace ActorVisor.Hypervisor.Pv;
 
 /// <summary>
 /// Memory-management hypercalls: mmu_update, mmuext_op, update_va_mapping, set_gdt and
-/// update_descriptor, over the page-type rules of <see cref="PageTables"/>. After any change the
-/// whole software TLB is flushed, so no stale writable translation can outlive a type change.
+/// update_descriptor, over the page-type rules of <see cref="PageTables"/>. Besides the flushes the
+/// guest asks for, the software TLB is flushed whenever an entry that granted write access is
+/// replaced, so no stale writable translation can outlive the mapping that allowed it (a frame may
+/// become a page table as soon as its last writable mapping is gone).
 /// </summary>
 public sealed partial class PvVcpu
 {
@@ -22,6 +24,7 @@ public sealed partial class PvVcpu
         Span<byte> raw = stackalloc byte[MmuBatch * TrapStructLayout.MmuUpdateSize];
         var batch = new MmuUpdateRequest[MmuBatch];
         uint done = 0;
+        bool revokesWrite = false;
         var error = PageTableError.None;
         while (done < count && error == PageTableError.None)
         {
@@ -35,6 +38,7 @@ public sealed partial class PvVcpu
             for (int i = 0; i < n; i++)
             {
                 batch[i] = new MmuUpdateRequest(BitConverter.ToUInt64(bytes[(i * 16)..]), BitConverter.ToUInt64(bytes[((i * 16) + 8)..]));
+                revokesWrite |= SlotGrantsWrite(batch[i].Ptr);
             }
 
             var result = _domain.Mmu.MmuUpdate(_domain.Memory, batch.AsSpan(0, n), foreignDom, _flush);
@@ -42,7 +46,11 @@ public sealed partial class PvVcpu
             error = result.Error;
         }
 
-        Cpu.FlushTlb(includeGlobal: true);
+        if (revokesWrite)
+        {
+            Cpu.FlushTlb(includeGlobal: true);
+        }
+
         return FinishBatch(done, donePtr, error.ToErrno());
     }
 
@@ -105,9 +113,29 @@ public sealed partial class PvVcpu
             va &= 0xFFFF_FFFF;
         }
 
+        bool revokesWrite = GuestPageWalk.FindL1Slot(_domain.Machine.Memory, _domain.Width, _mmu.CurrentRootMfn, va, out var l1, out var slot) == PageTableError.None
+            && SlotGrantsWrite((l1 << PageGeometry.PageShift) | ((ulong)slot << 3));
         var error = _domain.Machine.PageTables.UpdateVaMapping(_domain.Memory, _mmu, va, pte, flags, _domain.Id, _flush);
-        Cpu.FlushTlb(includeGlobal: true);
+        if (revokesWrite)
+        {
+            Cpu.FlushTlb(includeGlobal: true);
+        }
+        else
+        {
+            Cpu.FlushTlbPage(va);
+        }
+
         return error.ToErrno().ToReturnValue();
+    }
+
+    /// <summary>True when the page-table slot at machine address <paramref name="ptr"/> (an mmu_update ptr) holds a present, writable entry.</summary>
+    private bool SlotGrantsWrite(ulong ptr)
+    {
+        const ulong PresentWritable = PteFlags.Present | PteFlags.ReadWrite;
+        ulong mfn = ptr >> PageGeometry.PageShift;
+        var memory = _domain.Machine.Memory;
+        return (ptr & 7) != (ulong)MmuUpdateCommand.MachphysUpdate && memory.Contains(mfn)
+            && (memory.ReadEntry(mfn, (int)((ptr & 0xFFF) >> 3)) & PresentWritable) == PresentWritable;
     }
 
     private long UpdateVaMappingOtherDomain(ReadOnlySpan<ulong> a)
