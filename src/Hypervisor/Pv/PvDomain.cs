@@ -100,7 +100,10 @@ public sealed class PvDomain
     /// <summary>How often each hypercall number was made.</summary>
     public long HypercallCount(int number) => number >= 0 && number < _hypercallCounts.Length ? _hypercallCounts[number] : 0;
 
-    /// <summary>Hypercall numbers answered with -ENOSYS, with how often each was made.</summary>
+    /// <summary>
+    /// Hypercalls answered with -ENOSYS, with how often each was made. A key below 256 is a hypercall
+    /// number; an unknown sub-command of a known hypercall is counted under (number &lt;&lt; 8) | command.
+    /// </summary>
     public IReadOnlyDictionary<int, long> UnimplementedHypercalls => _unimplemented;
 
     internal void CountHypercall(int number)

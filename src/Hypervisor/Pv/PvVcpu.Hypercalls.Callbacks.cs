@@ -276,7 +276,9 @@ public sealed partial class PvVcpu
 
         if ((eflags & FlagVm) != 0)
         {
-            return Reflect(ExceptionVector.GeneralProtection, 0) == EventDisposition.Stop ? NoReturn : NoReturn;
+            // A virtual-8086 return is refused with #GP, as Xen does; the frame or the crash is already set up.
+            Reflect(ExceptionVector.GeneralProtection, 0);
+            return NoReturn;
         }
 
         ulong newEsp = esp + 16;

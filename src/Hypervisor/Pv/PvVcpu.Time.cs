@@ -15,15 +15,15 @@ public sealed partial class PvVcpu
     private void UpdateTimeInfo()
     {
         var time = _domain.SharedInfo.VcpuInfo(Id)[_domain.SharedInfo.VcpuLayout.Time..];
-        uint version = BinaryPrimitives.ReadUInt32LittleEndian(time);
-        BinaryPrimitives.WriteUInt32LittleEndian(time, (version | 1) + 0);
+        uint odd = BinaryPrimitives.ReadUInt32LittleEndian(time) | 1;
+        BinaryPrimitives.WriteUInt32LittleEndian(time, odd);
         ulong tsc = _domain.Clock.Tsc;
         BinaryPrimitives.WriteUInt64LittleEndian(time[VcpuTimeInfoLayout.TscTimestamp..], tsc);
         BinaryPrimitives.WriteUInt64LittleEndian(time[VcpuTimeInfoLayout.SystemTime..], (ulong)_domain.Clock.NowNs);
         BinaryPrimitives.WriteUInt32LittleEndian(time[VcpuTimeInfoLayout.TscToSystemMul..], VirtualClock.TscToSystemMul);
         time[VcpuTimeInfoLayout.TscShift] = unchecked((byte)VirtualClock.TscShift);
         time[VcpuTimeInfoLayout.Flags] = VcpuTimeInfoLayout.FlagTscStable;
-        BinaryPrimitives.WriteUInt32LittleEndian(time, (version | 1) + 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(time, odd + 1);
     }
 
     /// <summary>Raises VIRQ_TIMER for every timer whose deadline has passed.</summary>
