@@ -30,7 +30,7 @@ internal sealed class DecodedBlock
     /// <summary>False once a write to the block's page (or an explicit invalidation) made it stale.</summary>
     public bool Valid { get; set; } = true;
 
-    /// <summary>How many times the block was entered through the cache lookup; the future JIT tier picks hot blocks by it.</summary>
+    /// <summary>How many times the block was found through the cache lookup (entries through a chain link are not counted); the future JIT tier picks hot blocks by it.</summary>
     public long Executions { get; set; }
 
     /// <summary>The pinned address of the first op, so the run loop and invalidation compare blocks without object references.</summary>

@@ -1,10 +1,671 @@
+using System.Runtime.Intrinsics;
 using Iced.Intel;
 using unsafe Handler = delegate*<ActorVisor.Cpu.X86Cpu, ActorVisor.Cpu.DecodedOp*, bool>;
 
 namespace ActorVisor.Cpu;
 
-/// <summary>The SSE/SSE2 subset compilers emit for memcpy/memset and zeroing: 128-bit moves, MOVD/MOVQ, PXOR/XORPS.</summary>
+/// <summary>
+/// The SSE/SSE2 subset compilers emit for memcpy/memset, zeroing and scalar floating point: 128-bit
+/// moves, MOVD/MOVQ, logic, byte/word/dword/qword compares and adds, PMOVMSKB, PSHUFD, scalar single and
+/// double arithmetic, conversions and compares, LDMXCSR/STMXCSR, FXSAVE/FXRSTOR. Every handler first
+/// checks CR0.EM/CR0.TS/CR4.OSFXSR (#UD or #NM). Floating-point exceptions are treated as masked (the
+/// default MXCSR) and the rounding mode as round-to-nearest; MXCSR status bits are not updated.
+/// </summary>
 public sealed unsafe partial class X86Cpu
 {
-    private Handler SelectSse(in Instruction ins, DecodedOp* op) => null;
+    private const ulong Cr0Em = 1UL << 2;
+    private const ulong Cr4Osfxsr = 1UL << 9;
+
+    private bool SseUsable()
+    {
+        if ((_cr0 & Cr0Em) != 0 || (_cr4 & Cr4Osfxsr) == 0)
+        {
+            return RaiseUd();
+        }
+        if ((_cr0 & Cr0Ts) != 0)
+        {
+            return RaiseFault(ExceptionVector.DeviceNotAvailable, 0);
+        }
+        return true;
+    }
+
+    private Vector128<ulong> GetXmm(int index) => Vector128.Create(_xmm[2 * index], _xmm[(2 * index) + 1]);
+
+    private void SetXmm(int index, Vector128<ulong> value)
+    {
+        _xmm[2 * index] = value.GetElement(0);
+        _xmm[(2 * index) + 1] = value.GetElement(1);
+    }
+
+    /// <summary>Reads the 128-bit source operand: XMM[R1] or memory (Extra bit 0 = memory, bit 1 = alignment required).</summary>
+    private bool ReadSource128(DecodedOp* op, out Vector128<ulong> value)
+    {
+        value = default;
+        if ((op->Extra & 1) == 0)
+        {
+            value = GetXmm(op->R1);
+            return true;
+        }
+        var ea = Ea(op);
+        if ((op->Extra & 2) != 0 && (ea & 15) != 0)
+        {
+            return RaiseGp();
+        }
+        if (!TryRead<S64>(ea, out var low) || !TryRead<S64>((ea + 8) & _linearMask, out var high))
+        {
+            return false;
+        }
+        value = Vector128.Create(low, high);
+        return true;
+    }
+
+    private bool WriteMemory128(DecodedOp* op, Vector128<ulong> value)
+    {
+        var ea = Ea(op);
+        if ((op->Extra & 2) != 0 && (ea & 15) != 0)
+        {
+            return RaiseGp();
+        }
+        var low = TryWritePointer<S64>(ea);
+        if (low == null)
+        {
+            return false;
+        }
+        var high = low == _scratch ? TryWritePointerNoScratch((ea + 8) & _linearMask) : TryWritePointer<S64>((ea + 8) & _linearMask);
+        if (high == null)
+        {
+            return false;
+        }
+        EndWrite<S64>(low, value.GetElement(0));
+        EndWrite<S64>(high, value.GetElement(1));
+        return true;
+    }
+
+    private byte* TryWritePointerNoScratch(ulong linear) => TranslateSlow(linear, Access.Write);
+
+    /// <summary>MOVDQA/MOVDQU/MOVAPS/MOVUPS/MOVAPD/MOVUPD and MOVNTDQ/MOVNTPS: Condition 0 loads into XMM[R0], 1 stores XMM[R1] to memory.</summary>
+    private static bool Move128(X86Cpu c, DecodedOp* op)
+    {
+        if (!c.SseUsable())
+        {
+            return false;
+        }
+        if (op->Condition == 1)
+        {
+            return c.WriteMemory128(op, c.GetXmm(op->R1));
+        }
+        if (!c.ReadSource128(op, out var v))
+        {
+            return false;
+        }
+        c.SetXmm(op->R0, v);
+        return true;
+    }
+
+    /// <summary>
+    /// MOVD/MOVQ between XMM and GPR or memory, and MOVQ xmm, xmm/m64 (Size = 4 or 8 bytes). Condition 0:
+    /// XMM[R0] = zero-extended source (R1 GPR, R1 XMM when Extra bit 2, or memory); 1: destination (R0 GPR
+    /// or memory) = low bits of XMM[R1].
+    /// </summary>
+    private static bool MoveScalarInteger(X86Cpu c, DecodedOp* op)
+    {
+        if (!c.SseUsable())
+        {
+            return false;
+        }
+        var mask = op->Size == 8 ? ulong.MaxValue : 0xFFFFFFFFUL;
+        if (op->Condition == 0)
+        {
+            ulong v;
+            if ((op->Extra & 1) != 0)
+            {
+                if (!(op->Size == 8 ? c.TryRead<S64>(c.Ea(op), out v) : c.TryRead<S32>(c.Ea(op), out v)))
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                v = (op->Extra & 4) != 0 ? c._xmm[2 * op->R1] : c._g[op->R1];
+            }
+            c._xmm[2 * op->R0] = v & mask;
+            c._xmm[(2 * op->R0) + 1] = 0;
+            return true;
+        }
+        var low = c._xmm[2 * op->R1] & mask;
+        if ((op->Extra & 1) != 0)
+        {
+            return op->Size == 8 ? c.TryWrite<S64>(c.Ea(op), low) : c.TryWrite<S32>(c.Ea(op), low);
+        }
+        c._g[op->R0] = low;
+        return true;
+    }
+
+    private enum PackedOp : byte
+    {
+        Xor,
+        Or,
+        And,
+        AndNot,
+        CmpEqB,
+        CmpEqW,
+        CmpEqD,
+        AddB,
+        AddW,
+        AddD,
+        AddQ,
+        SubB,
+        SubW,
+        SubD,
+        SubQ,
+        MinUB,
+        MaxUB,
+        UnpackLowQ,
+        UnpackHighQ,
+        Shuffle32,
+    }
+
+    /// <summary>Two-operand packed integer and logic operations: XMM[R0] = XMM[R0] op source (Condition = <see cref="PackedOp"/>).</summary>
+    private static bool Packed(X86Cpu c, DecodedOp* op)
+    {
+        if (!c.SseUsable() || !c.ReadSource128(op, out var b))
+        {
+            return false;
+        }
+        var a = c.GetXmm(op->R0);
+        var r = (PackedOp)op->Condition switch
+        {
+            PackedOp.Xor => a ^ b,
+            PackedOp.Or => a | b,
+            PackedOp.And => a & b,
+            PackedOp.AndNot => ~a & b,
+            PackedOp.CmpEqB => Vector128.Equals(a.AsByte(), b.AsByte()).AsUInt64(),
+            PackedOp.CmpEqW => Vector128.Equals(a.AsUInt16(), b.AsUInt16()).AsUInt64(),
+            PackedOp.CmpEqD => Vector128.Equals(a.AsUInt32(), b.AsUInt32()).AsUInt64(),
+            PackedOp.AddB => (a.AsByte() + b.AsByte()).AsUInt64(),
+            PackedOp.AddW => (a.AsUInt16() + b.AsUInt16()).AsUInt64(),
+            PackedOp.AddD => (a.AsUInt32() + b.AsUInt32()).AsUInt64(),
+            PackedOp.AddQ => a + b,
+            PackedOp.SubB => (a.AsByte() - b.AsByte()).AsUInt64(),
+            PackedOp.SubW => (a.AsUInt16() - b.AsUInt16()).AsUInt64(),
+            PackedOp.SubD => (a.AsUInt32() - b.AsUInt32()).AsUInt64(),
+            PackedOp.SubQ => a - b,
+            PackedOp.MinUB => Vector128.Min(a.AsByte(), b.AsByte()).AsUInt64(),
+            PackedOp.MaxUB => Vector128.Max(a.AsByte(), b.AsByte()).AsUInt64(),
+            PackedOp.UnpackLowQ => Vector128.Create(a.GetElement(0), b.GetElement(0)),
+            PackedOp.UnpackHighQ => Vector128.Create(a.GetElement(1), b.GetElement(1)),
+            _ => Shuffle32(b, (int)op->Immediate),
+        };
+        c.SetXmm(op->R0, r);
+        return true;
+    }
+
+    private static Vector128<ulong> Shuffle32(Vector128<ulong> source, int order)
+    {
+        var s = source.AsUInt32();
+        return Vector128.Create(s.GetElement(order & 3), s.GetElement((order >> 2) & 3), s.GetElement((order >> 4) & 3), s.GetElement((order >> 6) & 3)).AsUInt64();
+    }
+
+    /// <summary>PMOVMSKB r32, xmm: the sign bits of the 16 bytes.</summary>
+    private static bool MoveMaskBytes(X86Cpu c, DecodedOp* op)
+    {
+        if (!c.SseUsable())
+        {
+            return false;
+        }
+        c._g[op->R0] = Vector128.ExtractMostSignificantBits(c.GetXmm(op->R1).AsByte());
+        return true;
+    }
+
+    private enum ScalarOp : byte
+    {
+        Add,
+        Sub,
+        Mul,
+        Div,
+        Min,
+        Max,
+        Sqrt,
+        Move,
+        ConvertToOther,
+    }
+
+    /// <summary>
+    /// Scalar single (Size 4) or double (Size 8) arithmetic on the low element of XMM[R0] (Condition =
+    /// <see cref="ScalarOp"/>). MOVSS/MOVSD from memory zero the rest of the register; from a register they merge.
+    /// </summary>
+    private static bool Scalar(X86Cpu c, DecodedOp* op)
+    {
+        if (!c.SseUsable())
+        {
+            return false;
+        }
+        ulong bits;
+        var memory = (op->Extra & 1) != 0;
+        if (memory)
+        {
+            if (!(op->Size == 8 ? c.TryRead<S64>(c.Ea(op), out bits) : c.TryRead<S32>(c.Ea(op), out bits)))
+            {
+                return false;
+            }
+        }
+        else
+        {
+            bits = op->Size == 8 ? c._xmm[2 * op->R1] : (uint)c._xmm[2 * op->R1];
+        }
+        var dst = 2 * op->R0;
+        var kind = (ScalarOp)op->Condition;
+        if (kind == ScalarOp.Move)
+        {
+            if (op->Size == 8)
+            {
+                c._xmm[dst] = bits;
+            }
+            else
+            {
+                c._xmm[dst] = (c._xmm[dst] & 0xFFFFFFFF00000000UL) | bits;
+            }
+            if (memory)
+            {
+                c._xmm[dst] &= op->Size == 8 ? ulong.MaxValue : 0xFFFFFFFFUL;
+                c._xmm[dst + 1] = 0;
+            }
+            return true;
+        }
+        if (op->Size == 8)
+        {
+            var a = BitConverter.UInt64BitsToDouble(c._xmm[dst]);
+            var b = BitConverter.UInt64BitsToDouble(bits);
+            if (kind == ScalarOp.ConvertToOther)
+            {
+                c._xmm[dst] = (c._xmm[dst] & 0xFFFFFFFF00000000UL) | BitConverter.SingleToUInt32Bits((float)b);
+                return true;
+            }
+            var r = kind switch
+            {
+                ScalarOp.Add => a + b,
+                ScalarOp.Sub => a - b,
+                ScalarOp.Mul => a * b,
+                ScalarOp.Div => a / b,
+                ScalarOp.Min => a < b ? a : b,
+                ScalarOp.Max => a > b ? a : b,
+                _ => Math.Sqrt(b),
+            };
+            c._xmm[dst] = BitConverter.DoubleToUInt64Bits(r);
+        }
+        else
+        {
+            var a = BitConverter.UInt32BitsToSingle((uint)c._xmm[dst]);
+            var b = BitConverter.UInt32BitsToSingle((uint)bits);
+            if (kind == ScalarOp.ConvertToOther)
+            {
+                c._xmm[dst] = BitConverter.DoubleToUInt64Bits(b);
+                return true;
+            }
+            var r = kind switch
+            {
+                ScalarOp.Add => a + b,
+                ScalarOp.Sub => a - b,
+                ScalarOp.Mul => a * b,
+                ScalarOp.Div => a / b,
+                ScalarOp.Min => a < b ? a : b,
+                ScalarOp.Max => a > b ? a : b,
+                _ => MathF.Sqrt(b),
+            };
+            c._xmm[dst] = (c._xmm[dst] & 0xFFFFFFFF00000000UL) | BitConverter.SingleToUInt32Bits(r);
+        }
+        return true;
+    }
+
+    /// <summary>CVTSI2SD/CVTSI2SS xmm, r/m32/64 (Size = float size, Extra bit 3 = 64-bit integer source).</summary>
+    private static bool ConvertIntToFloat(X86Cpu c, DecodedOp* op)
+    {
+        if (!c.SseUsable())
+        {
+            return false;
+        }
+        var wide = (op->Extra & 8) != 0;
+        ulong raw;
+        if ((op->Extra & 1) != 0)
+        {
+            if (!(wide ? c.TryRead<S64>(c.Ea(op), out raw) : c.TryRead<S32>(c.Ea(op), out raw)))
+            {
+                return false;
+            }
+        }
+        else
+        {
+            raw = c._g[op->R1];
+        }
+        var value = wide ? (long)raw : (int)raw;
+        var dst = 2 * op->R0;
+        c._xmm[dst] = op->Size == 8 ? BitConverter.DoubleToUInt64Bits(value) : (c._xmm[dst] & 0xFFFFFFFF00000000UL) | BitConverter.SingleToUInt32Bits(value);
+        return true;
+    }
+
+    /// <summary>CVTTSD2SI/CVTSD2SI/CVTTSS2SI/CVTSS2SI r32/64, xmm/m (Size = float size, Extra bit 3 = 64-bit result, Condition 1 = truncate).</summary>
+    private static bool ConvertFloatToInt(X86Cpu c, DecodedOp* op)
+    {
+        if (!c.SseUsable())
+        {
+            return false;
+        }
+        ulong bits;
+        if ((op->Extra & 1) != 0)
+        {
+            if (!(op->Size == 8 ? c.TryRead<S64>(c.Ea(op), out bits) : c.TryRead<S32>(c.Ea(op), out bits)))
+            {
+                return false;
+            }
+        }
+        else
+        {
+            bits = c._xmm[2 * op->R1];
+        }
+        var value = op->Size == 8 ? BitConverter.UInt64BitsToDouble(bits) : BitConverter.UInt32BitsToSingle((uint)bits);
+        value = op->Condition == 1 ? Math.Truncate(value) : Math.Round(value, MidpointRounding.ToEven);
+        var wide = (op->Extra & 8) != 0;
+        if (wide)
+        {
+            c._g[op->R0] = double.IsNaN(value) || value >= 9223372036854775808.0 || value < -9223372036854775808.0 ? 0x8000000000000000UL : (ulong)(long)value;
+        }
+        else
+        {
+            c._g[op->R0] = double.IsNaN(value) || value >= 2147483648.0 || value < -2147483648.0 ? 0x80000000UL : (uint)(int)value;
+        }
+        return true;
+    }
+
+    /// <summary>UCOMISD/COMISD/UCOMISS/COMISS: ZF, PF, CF from the comparison (all set when unordered), OF, SF, AF clear.</summary>
+    private static bool CompareScalar(X86Cpu c, DecodedOp* op)
+    {
+        if (!c.SseUsable())
+        {
+            return false;
+        }
+        ulong bits;
+        if ((op->Extra & 1) != 0)
+        {
+            if (!(op->Size == 8 ? c.TryRead<S64>(c.Ea(op), out bits) : c.TryRead<S32>(c.Ea(op), out bits)))
+            {
+                return false;
+            }
+        }
+        else
+        {
+            bits = c._xmm[2 * op->R1];
+        }
+        var a = op->Size == 8 ? BitConverter.UInt64BitsToDouble(c._xmm[2 * op->R0]) : BitConverter.UInt32BitsToSingle((uint)c._xmm[2 * op->R0]);
+        var b = op->Size == 8 ? BitConverter.UInt64BitsToDouble(bits) : BitConverter.UInt32BitsToSingle((uint)bits);
+        var f = double.IsNaN(a) || double.IsNaN(b) ? FlagZf | FlagPf | FlagCf : a < b ? FlagCf : a == b ? FlagZf : 0;
+        c.SetArithFlags(f);
+        return true;
+    }
+
+    /// <summary>LDMXCSR (Condition 0) and STMXCSR (1).</summary>
+    private static bool MxcsrAccess(X86Cpu c, DecodedOp* op)
+    {
+        if (!c.SseUsable())
+        {
+            return false;
+        }
+        if (op->Condition == 1)
+        {
+            return c.TryWrite<S32>(c.Ea(op), c._mxcsr);
+        }
+        if (!c.TryRead<S32>(c.Ea(op), out var v))
+        {
+            return false;
+        }
+        if ((v & 0xFFFF0000) != 0)
+        {
+            return c.RaiseGp();
+        }
+        c._mxcsr = (uint)v;
+        return true;
+    }
+
+    /// <summary>FXSAVE (Condition 0) and FXRSTOR (1) of the 512-byte area: x87 control words at their reset values, MXCSR, XMM0-15.</summary>
+    private static bool FxSaveRestore(X86Cpu c, DecodedOp* op)
+    {
+        if ((c._cr0 & (Cr0Em | Cr0Ts)) != 0)
+        {
+            return (c._cr0 & Cr0Em) != 0 ? c.RaiseUd() : c.RaiseFault(ExceptionVector.DeviceNotAvailable, 0);
+        }
+        var ea = c.Ea(op);
+        if ((ea & 15) != 0)
+        {
+            return c.RaiseGp();
+        }
+        if (c.TranslateSlow(ea, op->Condition == 0 ? Access.Write : Access.Read) == null || c.TranslateSlow((ea + 511) & c._linearMask, op->Condition == 0 ? Access.Write : Access.Read) == null)
+        {
+            return false;
+        }
+        if (op->Condition == 0)
+        {
+            var ok = c.TryWrite<S16>(ea, 0x37F) && c.TryWrite<S16>(ea + 2, 0) && c.TryWrite<S16>(ea + 4, 0)
+                && c.TryWrite<S32>(ea + 24, c._mxcsr) && c.TryWrite<S32>(ea + 28, 0xFFFF);
+            for (var i = 0; ok && i < 16; i++)
+            {
+                ok = c.TryWrite<S64>(ea + 160 + (ulong)(16 * i), c._xmm[2 * i]) && c.TryWrite<S64>(ea + 168 + (ulong)(16 * i), c._xmm[(2 * i) + 1]);
+            }
+            return ok;
+        }
+        if (!c.TryRead<S32>(ea + 24, out var mxcsr))
+        {
+            return false;
+        }
+        if ((mxcsr & 0xFFFF0000) != 0)
+        {
+            return c.RaiseGp();
+        }
+        var values = stackalloc ulong[32];
+        for (var i = 0; i < 32; i++)
+        {
+            if (!c.TryRead<S64>(ea + 160 + (ulong)(8 * i), out values[i]))
+            {
+                return false;
+            }
+        }
+        for (var i = 0; i < 32; i++)
+        {
+            c._xmm[i] = values[i];
+        }
+        c._mxcsr = (uint)mxcsr;
+        return true;
+    }
+
+    private Handler SelectSse(in Instruction ins, DecodedOp* op)
+    {
+        var memoryAt = -1;
+        for (var i = 0; i < ins.OpCount; i++)
+        {
+            if (ins.GetOpKind(i) == OpKind.Memory)
+            {
+                memoryAt = i;
+            }
+        }
+        var loadMemory = memoryAt == 1;
+        byte MemoryFlags(bool aligned) => (byte)((loadMemory ? 1 : 0) | (aligned && loadMemory ? 2 : 0));
+        switch (ins.Mnemonic)
+        {
+            case Mnemonic.Movdqa:
+            case Mnemonic.Movdqu:
+            case Mnemonic.Movaps:
+            case Mnemonic.Movups:
+            case Mnemonic.Movapd:
+            case Mnemonic.Movupd:
+            case Mnemonic.Movntdq:
+            case Mnemonic.Movntps:
+            case Mnemonic.Movntpd:
+                if (ins.Op0Kind == OpKind.Register && !ins.Op0Register.IsXMM())
+                {
+                    return null;
+                }
+                var aligned = ins.Mnemonic is Mnemonic.Movdqa or Mnemonic.Movaps or Mnemonic.Movapd or Mnemonic.Movntdq or Mnemonic.Movntps or Mnemonic.Movntpd;
+                op->Condition = (byte)(memoryAt == 0 ? 1 : 0);
+                op->Extra = (byte)((memoryAt >= 0 ? 1 : 0) | (aligned ? 2 : 0));
+                return &Move128;
+            case Mnemonic.Movd:
+            case Mnemonic.Movq:
+                if (ins.Op0Register.IsMM() || ins.Op1Register.IsMM())
+                {
+                    return null;
+                }
+                op->Size = (byte)(ins.Mnemonic == Mnemonic.Movd ? 4 : 8);
+                var toXmm = ins.Op0Kind == OpKind.Register && ins.Op0Register.IsXMM();
+                op->Condition = (byte)(toXmm ? 0 : 1);
+                op->Extra = (byte)((memoryAt >= 0 ? 1 : 0) | (toXmm && ins.Op1Kind == OpKind.Register && ins.Op1Register.IsXMM() ? 4 : 0));
+                return &MoveScalarInteger;
+            case Mnemonic.Pxor:
+            case Mnemonic.Xorps:
+            case Mnemonic.Xorpd:
+            case Mnemonic.Por:
+            case Mnemonic.Orps:
+            case Mnemonic.Orpd:
+            case Mnemonic.Pand:
+            case Mnemonic.Andps:
+            case Mnemonic.Andpd:
+            case Mnemonic.Pandn:
+            case Mnemonic.Andnps:
+            case Mnemonic.Andnpd:
+            case Mnemonic.Pcmpeqb:
+            case Mnemonic.Pcmpeqw:
+            case Mnemonic.Pcmpeqd:
+            case Mnemonic.Paddb:
+            case Mnemonic.Paddw:
+            case Mnemonic.Paddd:
+            case Mnemonic.Paddq:
+            case Mnemonic.Psubb:
+            case Mnemonic.Psubw:
+            case Mnemonic.Psubd:
+            case Mnemonic.Psubq:
+            case Mnemonic.Pminub:
+            case Mnemonic.Pmaxub:
+            case Mnemonic.Punpcklqdq:
+            case Mnemonic.Punpckhqdq:
+            case Mnemonic.Pshufd:
+                if (!ins.Op0Register.IsXMM())
+                {
+                    return null;
+                }
+                op->Condition = (byte)(ins.Mnemonic switch
+                {
+                    Mnemonic.Pxor or Mnemonic.Xorps or Mnemonic.Xorpd => PackedOp.Xor,
+                    Mnemonic.Por or Mnemonic.Orps or Mnemonic.Orpd => PackedOp.Or,
+                    Mnemonic.Pand or Mnemonic.Andps or Mnemonic.Andpd => PackedOp.And,
+                    Mnemonic.Pandn or Mnemonic.Andnps or Mnemonic.Andnpd => PackedOp.AndNot,
+                    Mnemonic.Pcmpeqb => PackedOp.CmpEqB,
+                    Mnemonic.Pcmpeqw => PackedOp.CmpEqW,
+                    Mnemonic.Pcmpeqd => PackedOp.CmpEqD,
+                    Mnemonic.Paddb => PackedOp.AddB,
+                    Mnemonic.Paddw => PackedOp.AddW,
+                    Mnemonic.Paddd => PackedOp.AddD,
+                    Mnemonic.Paddq => PackedOp.AddQ,
+                    Mnemonic.Psubb => PackedOp.SubB,
+                    Mnemonic.Psubw => PackedOp.SubW,
+                    Mnemonic.Psubd => PackedOp.SubD,
+                    Mnemonic.Psubq => PackedOp.SubQ,
+                    Mnemonic.Pminub => PackedOp.MinUB,
+                    Mnemonic.Pmaxub => PackedOp.MaxUB,
+                    Mnemonic.Punpcklqdq => PackedOp.UnpackLowQ,
+                    Mnemonic.Punpckhqdq => PackedOp.UnpackHighQ,
+                    _ => PackedOp.Shuffle32,
+                });
+                op->Extra = MemoryFlags(aligned: true);
+                if (ins.Mnemonic == Mnemonic.Pshufd)
+                {
+                    op->Immediate = ins.Immediate8;
+                }
+                return &Packed;
+            case Mnemonic.Pmovmskb:
+                if (!ins.Op1Register.IsXMM())
+                {
+                    return null;
+                }
+                return &MoveMaskBytes;
+            case Mnemonic.Movss:
+            case Mnemonic.Movsd:
+            case Mnemonic.Addss:
+            case Mnemonic.Addsd:
+            case Mnemonic.Subss:
+            case Mnemonic.Subsd:
+            case Mnemonic.Mulss:
+            case Mnemonic.Mulsd:
+            case Mnemonic.Divss:
+            case Mnemonic.Divsd:
+            case Mnemonic.Minss:
+            case Mnemonic.Minsd:
+            case Mnemonic.Maxss:
+            case Mnemonic.Maxsd:
+            case Mnemonic.Sqrtss:
+            case Mnemonic.Sqrtsd:
+            case Mnemonic.Cvtsd2ss:
+            case Mnemonic.Cvtss2sd:
+                var single = ins.Mnemonic is Mnemonic.Movss or Mnemonic.Addss or Mnemonic.Subss or Mnemonic.Mulss or Mnemonic.Divss or Mnemonic.Minss or Mnemonic.Maxss or Mnemonic.Sqrtss or Mnemonic.Cvtss2sd;
+                op->Size = (byte)(single ? 4 : 8);
+                if (memoryAt == 0)
+                {
+                    op->Condition = 1;
+                    return ins.Mnemonic is Mnemonic.Movss or Mnemonic.Movsd ? &StoreScalar : null;
+                }
+                op->Condition = (byte)(ins.Mnemonic switch
+                {
+                    Mnemonic.Movss or Mnemonic.Movsd => ScalarOp.Move,
+                    Mnemonic.Addss or Mnemonic.Addsd => ScalarOp.Add,
+                    Mnemonic.Subss or Mnemonic.Subsd => ScalarOp.Sub,
+                    Mnemonic.Mulss or Mnemonic.Mulsd => ScalarOp.Mul,
+                    Mnemonic.Divss or Mnemonic.Divsd => ScalarOp.Div,
+                    Mnemonic.Minss or Mnemonic.Minsd => ScalarOp.Min,
+                    Mnemonic.Maxss or Mnemonic.Maxsd => ScalarOp.Max,
+                    Mnemonic.Sqrtss or Mnemonic.Sqrtsd => ScalarOp.Sqrt,
+                    _ => ScalarOp.ConvertToOther,
+                });
+                op->Extra = (byte)(loadMemory ? 1 : 0);
+                return &Scalar;
+            case Mnemonic.Cvtsi2sd:
+            case Mnemonic.Cvtsi2ss:
+                op->Size = (byte)(ins.Mnemonic == Mnemonic.Cvtsi2sd ? 8 : 4);
+                op->Extra = (byte)((loadMemory ? 1 : 0) | ((loadMemory ? ins.MemorySize.GetSize() : ins.Op1Register.GetSize()) == 8 ? 8 : 0));
+                return &ConvertIntToFloat;
+            case Mnemonic.Cvttsd2si:
+            case Mnemonic.Cvtsd2si:
+            case Mnemonic.Cvttss2si:
+            case Mnemonic.Cvtss2si:
+                op->Size = (byte)(ins.Mnemonic is Mnemonic.Cvttsd2si or Mnemonic.Cvtsd2si ? 8 : 4);
+                op->Condition = (byte)(ins.Mnemonic is Mnemonic.Cvttsd2si or Mnemonic.Cvttss2si ? 1 : 0);
+                op->Extra = (byte)((loadMemory ? 1 : 0) | (ins.Op0Register.GetSize() == 8 ? 8 : 0));
+                return &ConvertFloatToInt;
+            case Mnemonic.Ucomisd:
+            case Mnemonic.Comisd:
+            case Mnemonic.Ucomiss:
+            case Mnemonic.Comiss:
+                op->Size = (byte)(ins.Mnemonic is Mnemonic.Ucomisd or Mnemonic.Comisd ? 8 : 4);
+                op->Extra = (byte)(loadMemory ? 1 : 0);
+                return &CompareScalar;
+            case Mnemonic.Ldmxcsr:
+            case Mnemonic.Stmxcsr:
+                op->Condition = (byte)(ins.Mnemonic == Mnemonic.Ldmxcsr ? 0 : 1);
+                return &MxcsrAccess;
+            case Mnemonic.Fxsave:
+            case Mnemonic.Fxsave64:
+            case Mnemonic.Fxrstor:
+            case Mnemonic.Fxrstor64:
+                op->Condition = (byte)(ins.Mnemonic is Mnemonic.Fxsave or Mnemonic.Fxsave64 ? 0 : 1);
+                return &FxSaveRestore;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>MOVSS/MOVSD m, xmm: stores the low element of XMM[R1].</summary>
+    private static bool StoreScalar(X86Cpu c, DecodedOp* op)
+    {
+        if (!c.SseUsable())
+        {
+            return false;
+        }
+        var low = c._xmm[2 * op->R1];
+        return op->Size == 8 ? c.TryWrite<S64>(c.Ea(op), low) : c.TryWrite<S32>(c.Ea(op), low);
+    }
 }

@@ -123,6 +123,7 @@ public sealed unsafe partial class X86Cpu
         var block = _blockCache[slot];
         if (block is not null && block.Rip == rip && block.PhysicalAddress == physical && block.ModeKey == _modeKey && block.Valid)
         {
+            block.Executions++;
             return block;
         }
         block = DecodeBlock(rip, linear, physical, (byte*)((long)linear + e->Addend), out var cacheable);

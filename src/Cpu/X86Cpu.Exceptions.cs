@@ -304,7 +304,7 @@ public sealed unsafe partial class X86Cpu
     private void SetPrivilege(int cpl)
     {
         _cpl = cpl;
-        _tlbKey = cpl == 3 ? 1UL : 0UL;
+        _tlbKey = cpl == 3 && !_pagingAsSupervisor ? 1UL : 0UL;
     }
 
     /// <summary>Reads a descriptor-table or TSS field as a supervisor access, whatever the CPL.</summary>

@@ -25,6 +25,8 @@ public sealed unsafe partial class X86Cpu
         static abstract byte* RegPointer(ulong* g, int r);
         static abstract void StoreReg(byte* p, ulong value);
         static abstract ulong SignExtend(ulong value);
+        static abstract ulong CompareExchange(byte* p, ulong value, ulong expected);
+        static abstract ulong Exchange(byte* p, ulong value);
     }
 
     private struct S8 : ISize
@@ -39,6 +41,8 @@ public sealed unsafe partial class X86Cpu
         public static byte* RegPointer(ulong* g, int r) => r < 16 ? (byte*)(g + r) : (byte*)(g + r - 16) + 1;
         public static void StoreReg(byte* p, ulong value) => *p = (byte)value;
         public static ulong SignExtend(ulong value) => (ulong)(sbyte)value;
+        public static ulong CompareExchange(byte* p, ulong value, ulong expected) => Interlocked.CompareExchange(ref *(byte*)p, (byte)value, (byte)expected);
+        public static ulong Exchange(byte* p, ulong value) => Interlocked.Exchange(ref *(byte*)p, (byte)value);
     }
 
     private struct S16 : ISize
@@ -53,6 +57,8 @@ public sealed unsafe partial class X86Cpu
         public static byte* RegPointer(ulong* g, int r) => (byte*)(g + r);
         public static void StoreReg(byte* p, ulong value) => *(ushort*)p = (ushort)value;
         public static ulong SignExtend(ulong value) => (ulong)(short)value;
+        public static ulong CompareExchange(byte* p, ulong value, ulong expected) => Interlocked.CompareExchange(ref *(ushort*)p, (ushort)value, (ushort)expected);
+        public static ulong Exchange(byte* p, ulong value) => Interlocked.Exchange(ref *(ushort*)p, (ushort)value);
     }
 
     private struct S32 : ISize
@@ -67,6 +73,8 @@ public sealed unsafe partial class X86Cpu
         public static byte* RegPointer(ulong* g, int r) => (byte*)(g + r);
         public static void StoreReg(byte* p, ulong value) => *(ulong*)p = (uint)value;
         public static ulong SignExtend(ulong value) => (ulong)(int)value;
+        public static ulong CompareExchange(byte* p, ulong value, ulong expected) => Interlocked.CompareExchange(ref *(uint*)p, (uint)value, (uint)expected);
+        public static ulong Exchange(byte* p, ulong value) => Interlocked.Exchange(ref *(uint*)p, (uint)value);
     }
 
     private struct S64 : ISize
@@ -81,6 +89,8 @@ public sealed unsafe partial class X86Cpu
         public static byte* RegPointer(ulong* g, int r) => (byte*)(g + r);
         public static void StoreReg(byte* p, ulong value) => *(ulong*)p = value;
         public static ulong SignExtend(ulong value) => value;
+        public static ulong CompareExchange(byte* p, ulong value, ulong expected) => Interlocked.CompareExchange(ref *(ulong*)p, (ulong)value, (ulong)expected);
+        public static ulong Exchange(byte* p, ulong value) => Interlocked.Exchange(ref *(ulong*)p, (ulong)value);
     }
 
     private interface IOperand
@@ -164,6 +174,31 @@ public sealed unsafe partial class X86Cpu
 
         public static void End<TS>(X86Cpu c, byte* p, ulong value)
             where TS : struct, ISize => c.EndWrite<TS>(p, value);
+    }
+
+    /// <summary>A memory operand in flat 64-bit addressing: base + index * scale + displacement, no segment base.</summary>
+    private struct MF : IOperand
+    {
+        public static bool IsMemory => true;
+
+        public static bool Load<TS>(X86Cpu c, DecodedOp* op, out ulong value)
+            where TS : struct, ISize => c.TryRead<TS>(FlatEa(c, op), out value);
+
+        public static bool Store<TS>(X86Cpu c, DecodedOp* op, ulong value)
+            where TS : struct, ISize => c.TryWrite<TS>(FlatEa(c, op), value);
+
+        public static byte* Begin<TS>(X86Cpu c, DecodedOp* op)
+            where TS : struct, ISize => c.TryWritePointer<TS>(FlatEa(c, op));
+
+        public static void End<TS>(X86Cpu c, byte* p, ulong value)
+            where TS : struct, ISize => c.EndWrite<TS>(p, value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ulong FlatEa(X86Cpu c, DecodedOp* op)
+        {
+            var g = c._g;
+            return op->Displacement + g[op->Base] + (g[op->Index] << op->Scale);
+        }
     }
 
     /// <summary>The immediate (already masked or sign-extended to the operand size by the decoder).</summary>

@@ -63,7 +63,7 @@ public sealed unsafe partial class X86Cpu
     /// <summary>Translates on a TLB miss: walks the page tables, sets A/D bits, fills the entry, or records a #PF.</summary>
     private bool FillTlb(ulong linear, Access access, out TlbEntry* entry)
     {
-        var user = _cpl == 3;
+        var user = _tlbKey == 1;
         entry = null;
         ulong frame;
         bool writable, executable, global, dirty;

@@ -62,6 +62,7 @@ public sealed unsafe partial class X86Cpu
     private ulong _tscAux;
     private uint _mxcsr = 0x1F80;
     private bool _halted;
+    private bool _pagingAsSupervisor;
 
     private bool _faultPending;
     private CpuEvent _pendingEvent;
@@ -149,6 +150,16 @@ public sealed unsafe partial class X86Cpu
     /// <summary>Writes general register 0-15 as a whole 64-bit value.</summary>
     public void SetGpr(int index, ulong value) => _gprStore[index] = value;
 
+    /// <summary>Reads XMM register 0-15 as two 64-bit halves.</summary>
+    public (ulong Low, ulong High) GetXmm128(int index) => (_xmmStore[2 * index], _xmmStore[(2 * index) + 1]);
+
+    /// <summary>Writes XMM register 0-15 from two 64-bit halves.</summary>
+    public void SetXmm128(int index, ulong low, ulong high)
+    {
+        _xmmStore[2 * index] = low;
+        _xmmStore[(2 * index) + 1] = high;
+    }
+
     /// <summary>Reads a segment register by encoding index (ES, CS, SS, DS, FS, GS).</summary>
     public SegmentState GetSegment(int index) => _segments[index];
 
@@ -192,6 +203,21 @@ public sealed unsafe partial class X86Cpu
         set => _kernelGsBase = value;
     }
 
+    /// <summary>
+    /// When true, accesses at CPL 3 are checked against the page tables as supervisor accesses (U/S
+    /// ignored, CR0.WP applies, the #PF error code has U clear). A 64-bit PV hypervisor sets it while the
+    /// vCPU is in guest kernel mode, whose code runs at CPL 3 but must reach pages without U/S.
+    /// </summary>
+    public bool PagingAsSupervisor
+    {
+        get => _pagingAsSupervisor;
+        set
+        {
+            _pagingAsSupervisor = value;
+            UpdateMode();
+        }
+    }
+
     /// <summary>Asks a running <see cref="Run"/> to return at the next block boundary; safe from another thread.</summary>
     public void RequestStop() => _stopRequested = true;
 
@@ -207,6 +233,8 @@ public sealed unsafe partial class X86Cpu
     {
         _stop = null;
         _stopRequested = false;
+        _lastEvent = default;
+        _stopAddress = 0;
         long retired = 0;
         DecodedBlock? previous = null;
         while (retired < budget)
@@ -323,7 +351,7 @@ public sealed unsafe partial class X86Cpu
         }
         _modeKey = (int)_mode;
         _linearMask = _mode == CpuMode.Long64 ? ulong.MaxValue : 0xFFFFFFFF;
-        _tlbKey = _cpl == 3 ? 1UL : 0UL;
+        _tlbKey = _cpl == 3 && !_pagingAsSupervisor ? 1UL : 0UL;
         _chainEpoch++;
         UpdateSegmentBases();
     }

@@ -5,7 +5,9 @@ namespace ActorVisor.Hypervisor;
 
 /// <summary>
 /// One host: machine memory, its frame table, the machine-to-phys table and the registry of PV
-/// domains. Frame 0 is kept by the hypervisor so that MFN 0 can mean "none" in guest arguments.
+/// domains. The hypervisor keeps the first frames: frame 0 (so that MFN 0 can mean "none" in
+/// guest arguments), the M2P table, and the L1/L2/L3 tables that map the M2P read-only at
+/// 0xffff800000000000 in every 64-bit guest (through L4 slot 256, see <see cref="XenL4Slot256"/>).
 /// </summary>
 public sealed class Machine : IDisposable
 {
@@ -14,10 +16,19 @@ public sealed class Machine : IDisposable
     /// <summary>Creates a machine with <paramref name="frameCount"/> frames of 4 KiB.</summary>
     public Machine(ulong frameCount)
     {
+        ulong m2pFrames = MachToPhysTable.FrameCountFor(frameCount);
+        ulong l1s = (m2pFrames + 511) / 512;
+        ulong l2s = (l1s + 511) / 512;
+        ulong reserved = 1 + m2pFrames + l1s + l2s + 1;
+        if (reserved >= frameCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(frameCount), frameCount, "too small for the hypervisor's own frames");
+        }
+
         Memory = new MachineMemory(frameCount);
-        Frames = new FrameTable(frameCount);
-        MachineToPhys = new ulong[frameCount];
-        Array.Fill(MachineToPhys, ulong.MaxValue);
+        Frames = new FrameTable(frameCount, reserved);
+        MachineToPhys = new MachToPhysTable(Memory, 1, frameCount);
+        XenL4Slot256 = BuildM2pMapping(1, m2pFrames, 1 + m2pFrames, l1s, l2s);
         PageTables = new PageTables(this);
     }
 
@@ -29,7 +40,10 @@ public sealed class Machine : IDisposable
     public FrameTable Frames { get; }
 
     /// <summary>The M2P: for each MFN the PFN its owner uses for it, or all ones.</summary>
-    public ulong[] MachineToPhys { get; }
+    public MachToPhysTable MachineToPhys { get; }
+
+    /// <summary>The entry Xen puts in L4 slot 256 of every 64-bit guest: its read-only M2P mapping.</summary>
+    public ulong XenL4Slot256 { get; }
 
     /// <summary>The page-type and page-table rules acting on this machine.</summary>
     public PageTables PageTables { get; }
@@ -79,4 +93,29 @@ public sealed class Machine : IDisposable
     }
 
     public void Dispose() => Memory.Dispose();
+
+    /// <summary>Writes the tables mapping the M2P frames read-only (and user-readable) from VA 0xffff800000000000.</summary>
+    private ulong BuildM2pMapping(ulong firstM2p, ulong m2pFrames, ulong firstL1, ulong l1s, ulong l2s)
+    {
+        const ulong ReadOnlyUser = PteFlags.Present | PteFlags.User | PteFlags.Accessed;
+        const ulong Upper = PteFlags.BuilderUpperLevel;
+        ulong firstL2 = firstL1 + l1s;
+        ulong l3 = firstL2 + l2s;
+        for (ulong i = 0; i < m2pFrames; i++)
+        {
+            Memory.WriteEntry(firstL1 + (i / 512), (int)(i % 512), ((firstM2p + i) << 12) | ReadOnlyUser);
+        }
+
+        for (ulong i = 0; i < l1s; i++)
+        {
+            Memory.WriteEntry(firstL2 + (i / 512), (int)(i % 512), ((firstL1 + i) << 12) | Upper);
+        }
+
+        for (ulong i = 0; i < l2s; i++)
+        {
+            Memory.WriteEntry(l3, (int)i, ((firstL2 + i) << 12) | Upper);
+        }
+
+        return (l3 << 12) | Upper;
+    }
 }

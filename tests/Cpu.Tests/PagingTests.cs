@@ -228,3 +228,31 @@ public sealed class PagingTests
         Assert.NotEqual(0UL, m.Memory.Read64(Machine.PageDirectory + 8) & 0x20);
     }
 }
+
+/// <summary>The PV kernel-mode switch: CPL 3 code checked as supervisor against the page tables.</summary>
+public sealed class PagingAsSupervisorTests
+{
+    [Fact]
+    public void CPL3_code_reaches_supervisor_pages_only_while_PagingAsSupervisor_is_set()
+    {
+        using var m = new Machine();
+        m.Memory.Write64(Machine.PageTable + (0x30 * 8), 0x30000 | 3);
+        m.Memory.Write64(0x30000, 42);
+        m.EnterUser();
+        m.Cpu.PagingAsSupervisor = true;
+        m.Load(a =>
+        {
+            a.mov(Iced.Intel.AssemblerRegisters.rbx, Iced.Intel.AssemblerRegisters.__qword_ptr[0x30000]);
+            a.hlt();
+        });
+        m.Cpu.Run(10);
+        Assert.Equal(42UL, m.Cpu.GetGpr(3));
+        Assert.Equal(PrivilegedOperation.Hlt, m.Sink.Events[^1].Operation);
+        m.Cpu.PagingAsSupervisor = false;
+        m.Cpu.Rip = Machine.CodeAddress;
+        m.Cpu.Run(10);
+        var fault = m.Sink.Events[^1];
+        Assert.Equal(ExceptionVector.PageFault, fault.Vector);
+        Assert.Equal((uint)(PageFaultErrorCode.Present | PageFaultErrorCode.User), fault.ErrorCode);
+    }
+}

@@ -9,7 +9,7 @@ typedef unsigned int u32;
 typedef unsigned char u8;
 
 #ifndef ROUNDS
-#define ROUNDS 12
+#define ROUNDS 40
 #endif
 
 #define SIEVE_SIZE 200000

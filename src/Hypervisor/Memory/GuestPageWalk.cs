@@ -16,11 +16,12 @@ public static class GuestPageWalk
     {
         l1Mfn = 0;
         slot = (int)((va >> 12) & 511);
-        if (!IsGuestAddress(width, va))
-        {
-            return PageTableError.BadAddress;
-        }
+        return IsGuestAddress(width, va) ? WalkToL1(memory, width, rootMfn, va, out l1Mfn) : PageTableError.BadAddress;
+    }
 
+    private static PageTableError WalkToL1(MachineMemory memory, GuestWidth width, ulong rootMfn, ulong va, out ulong l1Mfn)
+    {
+        l1Mfn = 0;
         ulong table = rootMfn;
         int topShift = width == GuestWidth.Bits64 ? 39 : 30;
         for (int shift = topShift; shift > 12; shift -= 9)
@@ -56,10 +57,27 @@ public static class GuestPageWalk
     public static bool TryTranslate(MachineMemory memory, GuestWidth width, ulong rootMfn, ulong va, bool write, out ulong machineAddress)
     {
         machineAddress = 0;
-        if (FindL1Slot(memory, width, rootMfn, va, out var l1, out var slot) != PageTableError.None)
+        return IsGuestAddress(width, va) && TryTranslateAsHardware(memory, width, rootMfn, va, write, out machineAddress);
+    }
+
+    /// <summary>
+    /// Translates like the MMU would, including the hypervisor's own mappings (the read-only M2P
+    /// at 0xffff800000000000 for 64-bit guests). False when the access would fault.
+    /// </summary>
+    public static bool TryTranslateAsHardware(MachineMemory memory, GuestWidth width, ulong rootMfn, ulong va, bool write, out ulong machineAddress)
+    {
+        machineAddress = 0;
+        if (width == GuestWidth.Bits64 ? !HypervisorLayout.IsCanonical(va) : va > uint.MaxValue)
         {
             return false;
         }
+
+        if (WalkToL1(memory, width, rootMfn, va, out var l1) != PageTableError.None)
+        {
+            return false;
+        }
+
+        int slot = (int)((va >> 12) & 511);
 
         if (write && !PathWritable(memory, width, rootMfn, va))
         {

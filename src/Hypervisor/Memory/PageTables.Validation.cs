@@ -67,12 +67,14 @@ public sealed partial class PageTables
             }
         }
 
-        // The reserved slots hold the hypervisor's entries, never the guest's; we keep them empty.
+        // The reserved slots hold the hypervisor's entries, never the guest's: the read-only M2P
+        // in 64-bit L4 slot 256, nothing elsewhere (the 32-bit compat M2P is not mapped yet).
         for (int i = 0; i < PageGeometry.EntriesPerTable; i++)
         {
             if (IsXenSlot(domain, type, paeXenL2, i))
             {
-                _memory.WriteEntry(mfn, i, 0);
+                bool m2pSlot = domain.Width == GuestWidth.Bits64 && type == PageType.L4 && i == HypervisorLayout.FirstXenL4Slot;
+                _memory.WriteEntry(mfn, i, m2pSlot ? _machine.XenL4Slot256 : 0);
             }
         }
 

@@ -8,7 +8,7 @@ namespace ActorVisor.Cpu.Tests.Differential;
 /// <summary>
 /// Runs every implemented user-mode integer instruction form on the host processor and on the emulator
 /// with the same random registers, flags and memory, and compares all fifteen GPRs (RSP is not an
-/// operand), the six arithmetic flags and the 256-byte memory operand area. Undefined flags are
+/// operand), XMM0-15, the six arithmetic flags and the 256-byte memory operand area. Undefined flags are
 /// compared too: the emulator reproduces what this machine's processor does, except for the forms
 /// listed in <see cref="UndefinedFlags"/>. 16-bit SHLD/SHRD run with counts 0-15 only (larger counts are
 /// undefined and this processor's results for them are not modelled). Cases per form: 2000 by default, ACTORVISOR_CPU_CASES to change.
@@ -44,7 +44,7 @@ public sealed class DifferentialTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Every_integer_form_matches_the_host_processor()
+    public void Every_integer_and_SSE_form_matches_the_host_processor()
     {
         if (!OperatingSystem.IsLinux() || System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture != System.Runtime.InteropServices.Architecture.X64)
         {
@@ -60,6 +60,7 @@ public sealed class DifferentialTests(ITestOutputHelper output)
         long totalCases = 0;
         long divideErrors = 0;
         var regs = new ulong[16];
+        var xmm = new ulong[32];
         var data = new byte[256];
         foreach (var form in forms)
         {
@@ -77,13 +78,17 @@ public sealed class DifferentialTests(ITestOutputHelper output)
                         regs[r] = NextValue(random);
                     }
                     random.NextBytes(data);
+                    for (var x = 0; x < 32; x++)
+                    {
+                        xmm[x] = NextXmmHalf(random);
+                    }
                     if (random.Next(3) == 0)
                     {
                         BitConverter.TryWriteBytes(data.AsSpan(8 * random.Next(0, 12)), NextValue(random));
                     }
                     var flags = ((ulong)random.NextInt64() & ArithMask) | 2;
                     PrepareOperands(form, regs, data);
-                    var emulatorFlags = RunEmulated(machine, regs, data, flags, form.Mnemonic == Mnemonic.Lea, out var emulated, out var emulatedData, out var stop);
+                    var emulatorFlags = RunEmulated(machine, regs, xmm, data, flags, form.Mnemonic == Mnemonic.Lea, out var emulated, out var emulatedData, out var emulatedXmm, out var stop);
                     var expectedFault = form.Mnemonic switch
                     {
                         Mnemonic.Div or Mnemonic.Idiv => ExceptionVector.DivideError,
@@ -99,10 +104,10 @@ public sealed class DifferentialTests(ITestOutputHelper output)
                     {
                         File.AppendAllText(tracePath, $"{form.Name} {form.Texts[e]}\n");
                     }
-                    var expected = RunNative(native, regs, data, flags, bytes, form.Mnemonic == Mnemonic.Lea, out var nativeFlags, out var nativeData);
+                    var expected = RunNative(native, regs, xmm, data, flags, bytes, form.Mnemonic == Mnemonic.Lea, out var nativeFlags, out var nativeData, out var nativeXmm);
                     totalCases++;
                     var mask = ArithMask & ~UndefinedFlags(form.Mnemonic);
-                    var mismatch = stop is not null ? $"stopped: {stop}" : Compare(expected, emulated, nativeFlags & mask, emulatorFlags & mask, nativeData, emulatedData);
+                    var mismatch = stop is not null ? $"stopped: {stop}" : Compare(expected, emulated, nativeFlags & mask, emulatorFlags & mask, nativeData, emulatedData, nativeXmm, emulatedXmm);
                     if (mismatch is not null)
                     {
                         failuresInForm++;
@@ -156,8 +161,21 @@ public sealed class DifferentialTests(ITestOutputHelper output)
         regs[15] = 0;
     }
 
-    private static ulong[] RunNative(NativeExecutor native, ulong[] regs, byte[] data, ulong flags, byte[] instruction, bool sameBase, out ulong flagsOut, out byte[] dataOut)
+    private static ulong NextXmmHalf(Random random)
     {
+        return random.Next(6) switch
+        {
+            0 => BitConverter.DoubleToUInt64Bits((random.NextDouble() - 0.5) * Math.Pow(2, random.Next(-60, 60))),
+            1 => ((ulong)BitConverter.SingleToUInt32Bits((float)((random.NextDouble() - 0.5) * 1000)) << 32) | BitConverter.SingleToUInt32Bits((float)((random.NextDouble() - 0.5) * Math.Pow(2, random.Next(-30, 40)))),
+            2 => Interesting[random.Next(Interesting.Length)],
+            3 => BitConverter.DoubleToUInt64Bits(random.Next(-100000, 100000)),
+            _ => (ulong)random.NextInt64() ^ ((ulong)random.Next(2) << 63),
+        };
+    }
+
+    private static ulong[] RunNative(NativeExecutor native, ulong[] regs, ulong[] xmm, byte[] data, ulong flags, byte[] instruction, bool sameBase, out ulong flagsOut, out byte[] dataOut, out ulong[] xmmOut)
+    {
+        xmm.CopyTo(native.Xmm);
         var slots = native.Slots;
         for (var r = 0; r < 16; r++)
         {
@@ -172,12 +190,17 @@ public sealed class DifferentialTests(ITestOutputHelper output)
         result[4] = 0;
         flagsOut = slots[16];
         dataOut = native.Data.ToArray();
+        xmmOut = native.Xmm.ToArray();
         return result;
     }
 
-    private static ulong RunEmulated(Machine machine, ulong[] regs, byte[] data, ulong flags, bool sameBase, out ulong[] result, out byte[] dataOut, out string? stop)
+    private static ulong RunEmulated(Machine machine, ulong[] regs, ulong[] xmm, byte[] data, ulong flags, bool sameBase, out ulong[] result, out byte[] dataOut, out ulong[] xmmOut, out string? stop)
     {
         var cpu = machine.Cpu;
+        for (var x = 0; x < 16; x++)
+        {
+            cpu.SetXmm128(x, xmm[2 * x], xmm[(2 * x) + 1]);
+        }
         for (var r = 0; r < 16; r++)
         {
             cpu.SetGpr(r, regs[r]);
@@ -199,12 +222,24 @@ public sealed class DifferentialTests(ITestOutputHelper output)
         result[4] = 0;
         result[15] = 0;
         dataOut = machine.Memory.Bytes(Machine.DataAddress, 256).ToArray();
+        xmmOut = new ulong[32];
+        for (var x = 0; x < 16; x++)
+        {
+            (xmmOut[2 * x], xmmOut[(2 * x) + 1]) = cpu.GetXmm128(x);
+        }
         return cpu.Rflags;
     }
 
-    private static string? Compare(ulong[] expected, ulong[] actual, ulong expectedFlags, ulong actualFlags, byte[] expectedData, byte[] actualData)
+    private static string? Compare(ulong[] expected, ulong[] actual, ulong expectedFlags, ulong actualFlags, byte[] expectedData, byte[] actualData, ulong[] expectedXmm, ulong[] actualXmm)
     {
         var diffs = new List<string>();
+        for (var x = 0; x < 32; x++)
+        {
+            if (expectedXmm[x] != actualXmm[x])
+            {
+                diffs.Add($"xmm{x / 2}.{(x % 2 == 0 ? "lo" : "hi")}: host {expectedXmm[x]:x} emu {actualXmm[x]:x}");
+            }
+        }
         for (var r = 0; r < 16; r++)
         {
             if (expected[r] != actual[r])

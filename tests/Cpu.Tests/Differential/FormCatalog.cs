@@ -4,9 +4,9 @@ using IcedRegister = Iced.Intel.Register;
 namespace ActorVisor.Cpu.Tests.Differential;
 
 /// <summary>One encodable instruction form under test, with a few encodings that differ in registers and immediates.</summary>
-public sealed record InstructionForm(Code Code, bool MemoryVariant, IReadOnlyList<byte[]> Encodings, IReadOnlyList<string> Texts)
+public sealed record InstructionForm(Code Code, bool MemoryVariant, IReadOnlyList<byte[]> Encodings, IReadOnlyList<string> Texts, bool Locked = false)
 {
-    public string Name => $"{Code}{(MemoryVariant ? " (memory)" : string.Empty)}";
+    public string Name => $"{Code}{(MemoryVariant ? " (memory)" : string.Empty)}{(Locked ? " (lock)" : string.Empty)}";
 
     public Mnemonic Mnemonic => Code.Mnemonic();
 }
@@ -32,6 +32,15 @@ public static class FormCatalog
         Mnemonic.Sets, Mnemonic.Setns, Mnemonic.Setp, Mnemonic.Setnp, Mnemonic.Setl, Mnemonic.Setge, Mnemonic.Setle, Mnemonic.Setg,
         Mnemonic.Cmovo, Mnemonic.Cmovno, Mnemonic.Cmovb, Mnemonic.Cmovae, Mnemonic.Cmove, Mnemonic.Cmovne, Mnemonic.Cmovbe, Mnemonic.Cmova,
         Mnemonic.Cmovs, Mnemonic.Cmovns, Mnemonic.Cmovp, Mnemonic.Cmovnp, Mnemonic.Cmovl, Mnemonic.Cmovge, Mnemonic.Cmovle, Mnemonic.Cmovg,
+        Mnemonic.Movdqa, Mnemonic.Movdqu, Mnemonic.Movaps, Mnemonic.Movups, Mnemonic.Movapd, Mnemonic.Movupd, Mnemonic.Movntdq, Mnemonic.Movd,
+        Mnemonic.Movq, Mnemonic.Pxor, Mnemonic.Xorps, Mnemonic.Xorpd, Mnemonic.Por, Mnemonic.Orps, Mnemonic.Orpd, Mnemonic.Pand, Mnemonic.Andps,
+        Mnemonic.Andpd, Mnemonic.Pandn, Mnemonic.Andnps, Mnemonic.Andnpd, Mnemonic.Pcmpeqb, Mnemonic.Pcmpeqw, Mnemonic.Pcmpeqd, Mnemonic.Paddb,
+        Mnemonic.Paddw, Mnemonic.Paddd, Mnemonic.Paddq, Mnemonic.Psubb, Mnemonic.Psubw, Mnemonic.Psubd, Mnemonic.Psubq, Mnemonic.Pminub,
+        Mnemonic.Pmaxub, Mnemonic.Punpcklqdq, Mnemonic.Punpckhqdq, Mnemonic.Pshufd, Mnemonic.Pmovmskb, Mnemonic.Movss, Mnemonic.Movsd,
+        Mnemonic.Addss, Mnemonic.Addsd, Mnemonic.Subss, Mnemonic.Subsd, Mnemonic.Mulss, Mnemonic.Mulsd, Mnemonic.Divss, Mnemonic.Divsd,
+        Mnemonic.Minss, Mnemonic.Minsd, Mnemonic.Maxss, Mnemonic.Maxsd, Mnemonic.Sqrtss, Mnemonic.Sqrtsd, Mnemonic.Cvtsd2ss, Mnemonic.Cvtss2sd,
+        Mnemonic.Cvtsi2sd, Mnemonic.Cvtsi2ss, Mnemonic.Cvttsd2si, Mnemonic.Cvtsd2si, Mnemonic.Cvttss2si, Mnemonic.Cvtss2si, Mnemonic.Ucomisd,
+        Mnemonic.Comisd, Mnemonic.Ucomiss, Mnemonic.Comiss,
     ];
 
     private static readonly IcedRegister[] Gpr64 =
@@ -53,7 +62,8 @@ public static class FormCatalog
             }
             var hasRm = Enumerable.Range(0, info.OpCount).Any(i => IsRm(info.GetOpKind(i)));
             var hasMemOnly = Enumerable.Range(0, info.OpCount).Any(i => info.GetOpKind(i) == OpCodeOperandKind.mem);
-            foreach (var memory in hasRm ? new[] { false, true } : [hasMemOnly])
+            var lockable = Lockable.Contains(code.Mnemonic()) && info.CanUseLockPrefix;
+            foreach (var (memory, locked) in hasRm ? (lockable ? new[] { (false, false), (true, false), (true, true) } : [(false, false), (true, false)]) : [(hasMemOnly, false)])
             {
                 if (code.Mnemonic() == Mnemonic.Lea && !memory)
                 {
@@ -63,7 +73,7 @@ public static class FormCatalog
                 var texts = new List<string>();
                 for (var attempt = 0; attempt < encodingsPerForm * 4 && encodings.Count < encodingsPerForm; attempt++)
                 {
-                    if (TryBuild(code, info, memory, random, out var bytes, out var text))
+                    if (TryBuild(code, info, memory, locked, random, out var bytes, out var text))
                     {
                         encodings.Add(bytes);
                         texts.Add(text);
@@ -71,13 +81,13 @@ public static class FormCatalog
                 }
                 if (encodings.Count > 0)
                 {
-                    yield return new InstructionForm(code, memory, encodings, texts);
+                    yield return new InstructionForm(code, memory, encodings, texts, locked);
                 }
             }
         }
     }
 
-    private static bool IsRm(OpCodeOperandKind kind) => kind is OpCodeOperandKind.r8_or_mem or OpCodeOperandKind.r16_or_mem or OpCodeOperandKind.r32_or_mem or OpCodeOperandKind.r64_or_mem;
+    private static bool IsRm(OpCodeOperandKind kind) => kind is OpCodeOperandKind.r8_or_mem or OpCodeOperandKind.r16_or_mem or OpCodeOperandKind.r32_or_mem or OpCodeOperandKind.r64_or_mem or OpCodeOperandKind.xmm_or_mem;
 
     private static IcedRegister Pick(Random random, int size, bool noRex)
     {
@@ -96,7 +106,13 @@ public static class FormCatalog
         };
     }
 
-    private static bool TryBuild(Code code, OpCodeInfo info, bool memory, Random random, out byte[] bytes, out string text)
+    private static readonly HashSet<Mnemonic> Lockable =
+    [
+        Mnemonic.Add, Mnemonic.Or, Mnemonic.Adc, Mnemonic.Sbb, Mnemonic.And, Mnemonic.Sub, Mnemonic.Xor, Mnemonic.Inc, Mnemonic.Dec,
+        Mnemonic.Not, Mnemonic.Neg, Mnemonic.Xadd, Mnemonic.Cmpxchg, Mnemonic.Xchg,
+    ];
+
+    private static bool TryBuild(Code code, OpCodeInfo info, bool memory, bool locked, Random random, out byte[] bytes, out string text)
     {
         bytes = [];
         text = string.Empty;
@@ -107,18 +123,28 @@ public static class FormCatalog
             var kind = info.GetOpKind(i);
             switch (kind)
             {
+                case OpCodeOperandKind.xmm_reg:
+                    instruction.SetOpKind(i, OpKind.Register);
+                    instruction.SetOpRegister(i, IcedRegister.XMM0 + random.Next(16));
+                    break;
                 case OpCodeOperandKind.r8_or_mem:
                 case OpCodeOperandKind.r16_or_mem:
                 case OpCodeOperandKind.r32_or_mem:
                 case OpCodeOperandKind.r64_or_mem:
+                case OpCodeOperandKind.xmm_or_mem:
                 case OpCodeOperandKind.mem:
                     if (memory)
                     {
                         instruction.SetOpKind(i, OpKind.Memory);
                         instruction.MemoryBase = IcedRegister.R15;
-                        instruction.MemoryDisplacement64 = (ulong)(8 * random.Next(0, 12));
+                        instruction.MemoryDisplacement64 = (ulong)(16 * random.Next(0, 6));
                         instruction.MemoryDisplSize = 1;
                         instruction.MemoryIndexScale = 1;
+                    }
+                    else if (kind == OpCodeOperandKind.xmm_or_mem)
+                    {
+                        instruction.SetOpKind(i, OpKind.Register);
+                        instruction.SetOpRegister(i, IcedRegister.XMM0 + random.Next(16));
                     }
                     else
                     {
@@ -186,6 +212,7 @@ public static class FormCatalog
                     return false;
             }
         }
+        instruction.HasLockPrefix = locked;
         var writer = new ByteWriter();
         var encoder = Encoder.Create(64, writer);
         if (!encoder.TryEncode(instruction, 0, out _, out _))

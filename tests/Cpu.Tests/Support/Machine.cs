@@ -46,14 +46,29 @@ public sealed class Machine : IDisposable
         Memory.Write64(Gdt + 0x28, 0x00CF9B000000FFFF);
         Memory.Write64(Gdt + 0x30, 0x0000890000000067 | ((Tss & 0xFFFFFF) << 16));
         Memory.Write64(Gdt + 0x38, 0);
-        Cpu.SetControlRegister(4, 0x20 | 0x80);
-        Cpu.SetControlRegister(3, Pml4);
-        Cpu.SetEfer(0x100 | 0x800 | 1);
-        Cpu.SetControlRegister(0, 0x80010033);
-        Cpu.SetGdtr(new TableRegister(Gdt, 0x3F));
-        Cpu.SetIdtr(new TableRegister(Idt, 0xFFF));
-        Cpu.SetTr(new SegmentState(TssSelector, Tss, 0x67, 0x8B));
+        Configure(Cpu);
         EnterKernel();
+    }
+
+    /// <summary>A second CPU on the same memory, configured like the first (long mode, CPL 0), with its own sink.</summary>
+    public X86Cpu AddCpu(TestSink sink)
+    {
+        var cpu = new X86Cpu(Memory, sink);
+        Configure(cpu);
+        cpu.SetSegment(1, SegmentState.Code64(KernelCs, 0));
+        cpu.SetSegment(2, SegmentState.Data(KernelDs, 0));
+        return cpu;
+    }
+
+    private static void Configure(X86Cpu cpu)
+    {
+        cpu.SetControlRegister(4, 0x20 | 0x80 | 0x200 | 0x400);
+        cpu.SetControlRegister(3, Pml4);
+        cpu.SetEfer(0x100 | 0x800 | 1);
+        cpu.SetControlRegister(0, 0x80010033);
+        cpu.SetGdtr(new TableRegister(Gdt, 0x3F));
+        cpu.SetIdtr(new TableRegister(Idt, 0xFFF));
+        cpu.SetTr(new SegmentState(TssSelector, Tss, 0x67, 0x8B));
     }
 
     public TestMemory Memory { get; }

@@ -5,7 +5,7 @@ namespace ActorVisor.Cpu.Tests.Support;
 /// <summary>
 /// Runs one instruction on the host processor: an executable page holds a stub that loads RAX..R15
 /// (except RSP) and RFLAGS from a buffer, executes the instruction, and stores them back.
-/// Buffer layout: 16 GPR slots in encoding order (slot 4 unused), then RFLAGS at slot 16.
+/// Buffer layout: 16 GPR slots in encoding order (slot 4 unused), RFLAGS at slot 16, XMM0-15 at slots 32-63.
 /// </summary>
 public sealed unsafe partial class NativeExecutor : IDisposable
 {
@@ -32,6 +32,10 @@ public sealed unsafe partial class NativeExecutor : IDisposable
         code.Add(0x57);
         code.AddRange([0xFF, 0xB7, 0x80, 0x00, 0x00, 0x00]);
         code.Add(0x9D);
+        for (var x = 0; x < 16; x++)
+        {
+            code.AddRange(MovdquXmm(x, load: true));
+        }
         foreach (var r in new[] { 0, 1, 2, 3, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15 })
         {
             code.AddRange(MovRegFromRdi(r));
@@ -47,6 +51,9 @@ public sealed unsafe partial class NativeExecutor : IDisposable
     /// <summary>The GPR and flag slots the stub loads and stores.</summary>
     public Span<ulong> Slots => new(_buffer, 17);
 
+    /// <summary>XMM0-15 as (low, high) pairs, loaded before and stored after the instruction.</summary>
+    public Span<ulong> Xmm => new(_buffer + 32, 32);
+
     /// <summary>A 256-byte scratch area next to the slots, for memory operands.</summary>
     public ulong DataAddress => (ulong)(_buffer + 64);
 
@@ -58,6 +65,19 @@ public sealed unsafe partial class NativeExecutor : IDisposable
         instruction.CopyTo(new Span<byte>(_page + _instructionOffset, instruction.Length));
         Epilogue.CopyTo(new Span<byte>(_page + _instructionOffset + instruction.Length, Epilogue.Length));
         ((delegate* unmanaged<ulong*, void>)_page)(_buffer);
+    }
+
+    /// <summary>MOVDQU xmm, [rdi + 256 + 16x] (load) or MOVDQU [rdi + 256 + 16x], xmm (store).</summary>
+    private static byte[] MovdquXmm(int x, bool load)
+    {
+        var bytes = new List<byte> { 0xF3 };
+        if (x >= 8)
+        {
+            bytes.Add(0x44);
+        }
+        var disp = 256 + (16 * x);
+        bytes.AddRange([0x0F, (byte)(load ? 0x6F : 0x7F), (byte)(0x87 | ((x & 7) << 3)), (byte)disp, (byte)(disp >> 8), 0, 0]);
+        return [.. bytes];
     }
 
     private static byte[] MovRegFromRdi(int r)
@@ -77,6 +97,10 @@ public sealed unsafe partial class NativeExecutor : IDisposable
         var code = new List<byte>();
         code.Add(0x57);
         code.AddRange([0x48, 0x8B, 0x7C, 0x24, 0x08]);
+        for (var x = 0; x < 16; x++)
+        {
+            code.AddRange(MovdquXmm(x, load: false));
+        }
         foreach (var r in new[] { 0, 1, 2, 3, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15 })
         {
             code.AddRange(MovRegToRdi(r));

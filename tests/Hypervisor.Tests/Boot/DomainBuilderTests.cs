@@ -158,6 +158,20 @@ public class DomainBuilderTests
     }
 
     [Fact]
+    public void A_64_bit_guest_sees_the_M2P_read_only_at_MACH2PHYS_VIRT_START()
+    {
+        var (machine, d) = BuildHello("x86_64");
+        using var owner = machine;
+        var root = d.Vcpu0Mmu.KernelRootMfn;
+        ulong mfn = d.P2m[123];
+
+        Assert.True(GuestPageWalk.TryTranslateAsHardware(machine.Memory, GuestWidth.Bits64, root, HypervisorLayout.VirtStart64 + (mfn * 8), write: false, out var ma));
+        Assert.False(GuestPageWalk.TryTranslateAsHardware(machine.Memory, GuestWidth.Bits64, root, HypervisorLayout.VirtStart64 + (mfn * 8), write: true, out _));
+        Assert.Equal(123ul, BinaryPrimitives.ReadUInt64LittleEndian(machine.Memory.Frame(ma >> 12)[(int)(ma & 0xFFF)..]));
+        Assert.False(GuestPageWalk.TryTranslate(machine.Memory, GuestWidth.Bits64, root, HypervisorLayout.VirtStart64, write: false, out _));
+    }
+
+    [Fact]
     public void Events_start_masked_in_every_legacy_vcpu_info()
     {
         var (machine, d) = BuildHello("x86_64");
