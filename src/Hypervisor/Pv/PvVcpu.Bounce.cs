@@ -197,6 +197,7 @@ public sealed partial class PvVcpu
         }
 
         _mmu.InKernelMode = !_mmu.InKernelMode;
+        Cpu.PagingAsSupervisor = _mmu.InKernelMode;
         LoadCr3();
     }
 }

@@ -105,12 +105,6 @@ public sealed partial class PvVcpu
     {
         ulong cr2 = e.FaultAddress;
         uint error = e.ErrorCode;
-        if (_domain.Width == GuestWidth.Bits64 && (error & (uint)PageFaultErrorCode.Present) != 0 && GrantUserBit(cr2))
-        {
-            Cpu.FlushTlbPage(cr2);
-            return EventDisposition.Handled;
-        }
-
         if ((error & (uint)(PageFaultErrorCode.Present | PageFaultErrorCode.Write)) == (uint)(PageFaultErrorCode.Present | PageFaultErrorCode.Write)
             && InKernelMode && _domain.EmulatesPageTableWrites && TryEmulatePageTableWrite(cr2))
         {
@@ -127,51 +121,6 @@ public sealed partial class PvVcpu
         _domain.SharedInfo.WriteCr2(Id, cr2);
         return Reflect(ExceptionVector.PageFault, error);
     }
-
-    /// <summary>
-    /// Xen sets U/S on every present entry of a 64-bit guest's tables (marking former supervisor
-    /// pages with bit 52), because the guest kernel runs at CPL 3. This does the same lazily, on the
-    /// first protection fault, and reports whether an entry changed.
-    /// </summary>
-    private bool GrantUserBit(ulong va)
-    {
-        var memory = _domain.Machine.Memory;
-        ulong table = _mmu.CurrentRootMfn;
-        bool changed = false;
-        for (int shift = 39; shift >= 12; shift -= 9)
-        {
-            if (!memory.Contains(table))
-            {
-                return changed;
-            }
-
-            int index = (int)((va >> shift) & 511);
-            ulong entry = memory.ReadEntry(table, index);
-            if ((entry & PteFlags.Present) == 0)
-            {
-                return changed;
-            }
-
-            if ((entry & PteFlags.User) == 0)
-            {
-                ulong extra = shift switch
-                {
-                    39 => PteFlags.User | PteFlags.Accessed,
-                    12 => PteFlags.User | KernelOnlyPageBit,
-                    _ => PteFlags.User,
-                };
-                memory.WriteEntry(table, index, entry | extra);
-                changed = true;
-            }
-
-            table = PteFlags.FrameOf(entry);
-        }
-
-        return changed;
-    }
-
-    /// <summary>Bit 52 of an L1 entry: Xen's mark of a page that was supervisor-only before it set U/S.</summary>
-    private const ulong KernelOnlyPageBit = 1ul << 52;
 
     /// <summary>The forced-emulation prefix ud2; .ascii "xen"; cpuid — always answered from the PV CPUID policy.</summary>
     private bool TryForcedEmulationCpuid()

@@ -12,7 +12,9 @@ namespace ActorVisor.Hypervisor.Pv;
 ///
 /// Invariants:
 /// - A 64-bit guest kernel really runs at CPL 3; <see cref="InKernelMode"/> is the software flag
-///   Xen keeps, and the root table loaded in CR3 is always the one that flag selects.
+///   Xen keeps, the root table loaded in CR3 is always the one that flag selects, and the CPU pages
+///   as a supervisor exactly while it is set (so kernel code reaches pages without U/S, where Xen
+///   instead sets U/S on every entry).
 /// - Real RFLAGS.IF is always 1; the guest's virtual interrupt flag is vcpu_info.evtchn_upcall_mask.
 /// - Anything the guest does is answered inside the guest (a result, a bounced trap) or ends the
 ///   slice with <see cref="SliceOutcome.Crashed"/>; nothing a guest does throws.
@@ -180,6 +182,7 @@ public sealed partial class PvVcpu : ICpuSink
         _kernelSs = s.KernelSs;
         _kernelSp = s.KernelSp;
         _mmu.InKernelMode = true;
+        Cpu.PagingAsSupervisor = is64;
     }
 
     /// <summary>Loads CR3 with the root the current mode selects (after a mode switch or a new base pointer).</summary>
