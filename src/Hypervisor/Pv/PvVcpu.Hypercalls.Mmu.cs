@@ -188,6 +188,8 @@ public sealed partial class PvVcpu
         }
 
         _gdtFrames = frames;
+        _gdt?.MapGuestFrames(frames);
+        Cpu.FlushTlb(includeGlobal: true);
         return 0;
     }
 

@@ -34,6 +34,7 @@ public sealed partial class PvVcpu : ICpuSink
     private readonly PvVcpuMmu _mmu;
     private readonly GuestMemory _guest;
     private readonly TlbFlushRequests _flush = new();
+    private readonly XenGdtArea? _gdt;
     private SliceResult? _stopWith;
     private bool _online;
     private bool _blocked;
@@ -45,6 +46,7 @@ public sealed partial class PvVcpu : ICpuSink
         _mmu = mmu;
         Cpu = new X86Cpu(new MachinePhysicalMemory(domain.Machine), this, line => domain.Log?.Invoke($"vcpu{id}: {line}"));
         _guest = new GuestMemory(domain.Machine, domain.Width, () => _mmu.CurrentRootMfn, Cpu.InvalidateCodeFrame);
+        _gdt = XenGdtArea.TryCreate(domain.Machine, domain.Width);
         _periodicNs = domain.Options.PeriodicTimerNs;
         if (initial is not null)
         {
@@ -151,6 +153,12 @@ public sealed partial class PvVcpu : ICpuSink
         Cpu.SetEfer(is64 ? EferSce | EferLme | EferNxe : EferNxe);
         Cpu.SetControlRegister(3, _mmu.KernelRootMfn << PageGeometry.PageShift);
         Cpu.SetControlRegister(0, Cr0ProtectedPagingWp);
+        if (_gdt is not null)
+        {
+            _gdt.InstallInto(_mmu.KernelRootMfn);
+            Cpu.SetGdtr(new TableRegister(_gdt.Base, XenGdtArea.Limit));
+        }
+
         if (is64)
         {
             Cpu.SetSegment(SegCs, SegmentState.Code64(s.Cs, 3));
@@ -186,7 +194,11 @@ public sealed partial class PvVcpu : ICpuSink
     }
 
     /// <summary>Loads CR3 with the root the current mode selects (after a mode switch or a new base pointer).</summary>
-    private void LoadCr3() => Cpu.SetControlRegister(3, _mmu.CurrentRootMfn << PageGeometry.PageShift);
+    private void LoadCr3()
+    {
+        _gdt?.InstallInto(_mmu.CurrentRootMfn);
+        Cpu.SetControlRegister(3, _mmu.CurrentRootMfn << PageGeometry.PageShift);
+    }
 
     /// <summary>Carries out the TLB maintenance a page-table operation asked for.</summary>
     private void ApplyFlushes()
