@@ -10,6 +10,7 @@ public static class Program
         var root = new RootCommand("ActorVisor: a Xen-style paravirtualizing hypervisor built from supervised actors.");
         root.Subcommands.Add(ConfigCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(BootCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -1,0 +1,71 @@
+using ActorVisor.Abi;
+
+namespace ActorVisor.Hypervisor.Pv;
+
+/// <summary>
+/// The domain's memory reservation: how many frames it holds and may hold (Xen's tot_pages and
+/// max_pages). Frames given back with decrease_reservation must hold nothing but their allocation
+/// reference: a frame still mapped, typed or pinned is refused and the batch stops there.
+/// </summary>
+public sealed class DomainReservation
+{
+    private readonly Machine _machine;
+    private readonly DomId _owner;
+
+    public DomainReservation(Machine machine, DomId owner, ulong initialPages)
+    {
+        _machine = machine;
+        _owner = owner;
+        CurrentPages = initialPages;
+        MaximumPages = initialPages;
+        HighestPfn = initialPages - 1;
+    }
+
+    public ulong CurrentPages { get; private set; }
+
+    /// <summary>The ceiling set by the toolstack (the domain's size at build time).</summary>
+    public ulong MaximumPages { get; }
+
+    /// <summary>The highest PFN of the domain's pseudo-physical map as built.</summary>
+    public ulong HighestPfn { get; }
+
+    /// <summary>Allocates one zeroed frame for the domain; false at the ceiling or when the machine is full.</summary>
+    public bool TryAllocate(out ulong mfn)
+    {
+        mfn = 0;
+        if (CurrentPages >= MaximumPages || !_machine.TryAllocateFrame(_owner, out mfn))
+        {
+            return false;
+        }
+
+        CurrentPages++;
+        return true;
+    }
+
+    /// <summary>Returns a frame this object just allocated (used when the guest's buffer faulted).</summary>
+    public void Release(ulong mfn)
+    {
+        _machine.Frames.Free(mfn);
+        _machine.MachineToPhys[mfn] = ulong.MaxValue;
+        CurrentPages--;
+    }
+
+    /// <summary>Gives a guest frame back to the machine when it is the domain's and unused; false otherwise.</summary>
+    public bool TryRelease(ulong mfn)
+    {
+        var frames = _machine.Frames;
+        if (!frames.Contains(mfn))
+        {
+            return false;
+        }
+
+        var f = frames[mfn];
+        if (!f.IsAllocated || f.Owner != _owner || f.RefCount != 1 || f.TypeCount != 0 || f.IsPinned)
+        {
+            return false;
+        }
+
+        Release(mfn);
+        return true;
+    }
+}

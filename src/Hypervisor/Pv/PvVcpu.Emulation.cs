@@ -1,0 +1,189 @@
+using ActorVisor.Abi;
+using ActorVisor.Cpu;
+using ActorVisor.Hypervisor.Memory;
+
+namespace ActorVisor.Hypervisor.Pv;
+
+/// <summary>
+/// What Xen emulates for the guest kernel instead of reflecting #GP: control registers (only CR0.TS
+/// may change; CR3 is a new base pointer), the FS/GS base MSRs, clts and wbinvd; and the
+/// writable-page-table path, which turns a faulting store into a read-only L1 table into a
+/// validated update.
+/// </summary>
+public sealed partial class PvVcpu
+{
+    private const ulong Cr0Ts = 1ul << 3;
+
+    private EventDisposition EmulatePrivileged(in CpuEvent e)
+    {
+        ulong next = Cpu.Rip + (ulong)e.InstructionLength;
+        switch (e.Operation)
+        {
+            case PrivilegedOperation.MovFromCr when e.Register >= 0:
+                ulong value = e.ControlRegister switch
+                {
+                    0 => _virtualTs ? Cpu.Cr0 | Cr0Ts : Cpu.Cr0 & ~Cr0Ts,
+                    2 => _virtualCr2,
+                    3 => EncodeCr3(_mmu.KernelRootMfn),
+                    4 => Cpu.Cr4,
+                    _ => ulong.MaxValue,
+                };
+                if (value == ulong.MaxValue)
+                {
+                    break;
+                }
+
+                Cpu.SetGpr(e.Register, _domain.Width == GuestWidth.Bits64 ? value : (uint)value);
+                Cpu.Rip = next;
+                return EventDisposition.Handled;
+            case PrivilegedOperation.MovToCr when e.Register >= 0:
+                if (!WriteControlRegister(e.ControlRegister, Cpu.GetGpr(e.Register)))
+                {
+                    break;
+                }
+
+                Cpu.Rip = next;
+                return EventDisposition.Handled;
+            case PrivilegedOperation.Clts:
+                _virtualTs = false;
+                Cpu.Rip = next;
+                return EventDisposition.Handled;
+            case PrivilegedOperation.Wbinvd:
+                Cpu.Rip = next;
+                return EventDisposition.Handled;
+            case PrivilegedOperation.Rdmsr:
+                if (!TryReadPvMsr((uint)Cpu.GetGpr(RegRcx), out var msr))
+                {
+                    break;
+                }
+
+                Cpu.SetGpr(RegRax, (uint)msr);
+                Cpu.SetGpr(RegRdx, msr >> 32);
+                Cpu.Rip = next;
+                return EventDisposition.Handled;
+            case PrivilegedOperation.Wrmsr:
+                ulong written = ((Cpu.GetGpr(RegRdx) & 0xFFFF_FFFF) << 32) | (Cpu.GetGpr(RegRax) & 0xFFFF_FFFF);
+                if (!TryWritePvMsr((uint)Cpu.GetGpr(RegRcx), written))
+                {
+                    break;
+                }
+
+                Cpu.Rip = next;
+                return EventDisposition.Handled;
+        }
+
+        return Reflect(ExceptionVector.GeneralProtection, 0);
+    }
+
+    private ulong EncodeCr3(ulong mfn) => _domain.Width == GuestWidth.Bits64
+        ? mfn << PageGeometry.PageShift
+        : (uint)((mfn << PageGeometry.PageShift) | (mfn >> 20));
+
+    private bool WriteControlRegister(int index, ulong value)
+    {
+        switch (index)
+        {
+            case 0:
+                if (((value ^ Cpu.Cr0) & ~Cr0Ts & 0xFFFF_FFFF) != 0)
+                {
+                    return false;
+                }
+
+                _virtualTs = (value & Cr0Ts) != 0;
+                return true;
+            case 3:
+                ulong mfn = _domain.Width == GuestWidth.Bits64 ? (value & 0x000F_FFFF_FFFF_F000) >> 12 : (((uint)value >> 12) | ((uint)value << 20)) & 0xFFFF_FFFF;
+                var error = _domain.Machine.PageTables.NewBaseptr(_domain.Memory, _mmu, mfn, _flush);
+                if (error != PageTableError.None)
+                {
+                    return false;
+                }
+
+                LoadCr3();
+                ApplyFlushes();
+                return true;
+            case 4:
+                return value == Cpu.Cr4;
+            default:
+                return false;
+        }
+    }
+
+    private bool TryReadPvMsr(uint index, out ulong value)
+    {
+        bool is64 = _domain.Width == GuestWidth.Bits64;
+        value = index switch
+        {
+            MsrFsBase when is64 => Cpu.GetSegment(SegFs).Base,
+            MsrGsBase when is64 => Cpu.GetSegment(SegGs).Base,
+            MsrShadowGsBase when is64 => _gsBaseUser,
+            _ => 0,
+        };
+        return is64 && index is MsrFsBase or MsrGsBase or MsrShadowGsBase;
+    }
+
+    private bool TryWritePvMsr(uint index, ulong value)
+    {
+        if (_domain.Width != GuestWidth.Bits64 || !HypervisorLayout.IsCanonical(value))
+        {
+            return false;
+        }
+
+        switch (index)
+        {
+            case MsrFsBase:
+                Cpu.SetFsBase(value);
+                return true;
+            case MsrGsBase:
+                Cpu.SetGsBase(value);
+                return true;
+            case MsrShadowGsBase:
+                _gsBaseUser = value;
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// The writable-page-table path: decodes the faulting store (mov r/m, reg or mov r/m, imm32, 4 or 8
+    /// bytes), and when its target is a validated L1 of this domain applies the value as a validated
+    /// update and skips the instruction. False (reflect the #PF) for anything else or a refused value.
+    /// </summary>
+    private bool TryEmulatePageTableWrite(ulong cr2)
+    {
+        if (!_guest.TryTranslate(cr2, write: false, out var machineAddress))
+        {
+            return false;
+        }
+
+        var frame = _domain.Machine.Frames[machineAddress >> PageGeometry.PageShift];
+        if (frame.Type != PageType.L1 || frame.Owner != _domain.Id)
+        {
+            return false;
+        }
+
+        Span<byte> code = stackalloc byte[15];
+        if (!_guest.TryRead(Cpu.Rip, code) || !StoreDecoder.TryDecode(code, _domain.Width == GuestWidth.Bits64, out var store))
+        {
+            return false;
+        }
+
+        ulong value = store.SourceRegister >= 0 ? Cpu.GetGpr(store.SourceRegister) : store.Immediate;
+        if (store.SizeBytes == 4)
+        {
+            value &= 0xFFFF_FFFF;
+        }
+
+        var error = _domain.Machine.PageTables.EmulateL1Write(_domain.Memory, machineAddress, value, store.SizeBytes, _flush);
+        if (error != PageTableError.None)
+        {
+            return false;
+        }
+
+        Cpu.FlushTlb(includeGlobal: true);
+        _flush.Clear();
+        Cpu.Rip += (ulong)store.Length;
+        return true;
+    }
+}

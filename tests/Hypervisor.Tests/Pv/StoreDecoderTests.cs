@@ -1,0 +1,47 @@
+using ActorVisor.Hypervisor.Pv;
+
+namespace ActorVisor.Hypervisor.Tests.Pv;
+
+public class StoreDecoderTests
+{
+    [Fact]
+    public void A_64_bit_register_store_through_a_base_register_is_three_bytes_from_that_register()
+    {
+        // mov %rdx, (%rax)
+        Assert.True(StoreDecoder.TryDecode([0x48, 0x89, 0x10], longMode: true, out var store));
+        Assert.Equal(new DecodedStore(3, 8, 2, 0), store);
+    }
+
+    [Fact]
+    public void A_store_from_an_extended_register_with_sib_and_disp8_has_its_full_length()
+    {
+        // mov %r9, 0x8(%rax,%rcx,8)
+        Assert.True(StoreDecoder.TryDecode([0x4C, 0x89, 0x4C, 0xC8, 0x08], longMode: true, out var store));
+        Assert.Equal(new DecodedStore(5, 8, 9, 0), store);
+    }
+
+    [Fact]
+    public void A_32_bit_immediate_store_carries_its_immediate()
+    {
+        // movl $0x1234, 0x10(%ebx)
+        Assert.True(StoreDecoder.TryDecode([0xC7, 0x43, 0x10, 0x34, 0x12, 0x00, 0x00], longMode: false, out var store));
+        Assert.Equal(new DecodedStore(7, 4, -1, 0x1234), store);
+    }
+
+    [Fact]
+    public void A_64_bit_immediate_store_sign_extends()
+    {
+        // movq $-1, (%rdi)
+        Assert.True(StoreDecoder.TryDecode([0x48, 0xC7, 0x07, 0xFF, 0xFF, 0xFF, 0xFF], longMode: true, out var store));
+        Assert.Equal(ulong.MaxValue, store.Immediate);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x48, 0x89, 0xC2 })]
+    [InlineData(new byte[] { 0x48, 0x8B, 0x10 })]
+    [InlineData(new byte[] { 0xF0, 0x48, 0x0F, 0xB1, 0x17 })]
+    public void Anything_but_a_plain_memory_store_is_not_decoded(byte[] code)
+    {
+        Assert.False(StoreDecoder.TryDecode(code, longMode: true, out _));
+    }
+}
