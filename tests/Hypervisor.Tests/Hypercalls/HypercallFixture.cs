@@ -15,12 +15,12 @@ internal sealed class HypercallFixture : IDisposable
 {
     private readonly StringBuilder _console = new();
 
-    public HypercallFixture(string arch = "x86_64")
+    public HypercallFixture(string arch = "x86_64", PvDomainOptions? options = null)
     {
         Machine = Machine.WithMegabytes(64);
         var image = XenElfLoader.Parse(GuestImages.Load(arch, "hello")).Image!;
         var built = DomainBuilder.Build(Machine, image, DomainConfig.WithMegabytes(new DomId(1), 16)).Domain!;
-        Domain = new PvDomain(Machine, built) { ConsoleWrite = text => _console.Append(text) };
+        Domain = new PvDomain(Machine, built, options) { ConsoleWrite = text => _console.Append(text) };
         Vcpu = Domain.Vcpus[0];
         Scratch = built.Layout.StackVa + 4096;
     }

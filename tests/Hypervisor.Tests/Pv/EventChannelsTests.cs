@@ -103,4 +103,80 @@ public sealed class EventChannelsTests : IDisposable
 
         Assert.Equal([2u], notified);
     }
+
+    [Fact]
+    public void A_send_on_an_unbound_port_is_dropped_without_marking_it_pending()
+    {
+        Assert.Equal(EventChannelError.None, _events.AllocUnbound(DomId.Dom0, out var port));
+
+        Assert.Equal(EventChannelError.None, _events.Send(port));
+
+        Assert.False(_events.IsPending(port));
+        Assert.False(_shared.UpcallPending(0));
+    }
+
+    [Fact]
+    public void A_port_offered_to_another_domain_cannot_be_bound_from_this_one()
+    {
+        Assert.Equal(EventChannelError.None, _events.AllocUnbound(new DomId(7), out var port));
+
+        Assert.Equal(XenErrno.Inval, _events.BindInterdomain(DomId.Self, port, out _).ToErrno());
+        Assert.Equal(XenErrno.Srch, _events.BindInterdomain(new DomId(7), port, out _).ToErrno());
+        Assert.Equal(EvtchnStatus.Unbound, _events[port].State);
+    }
+
+    [Fact]
+    public void A_send_kicks_the_notified_vcpu_once_until_its_upcall_is_cleared()
+    {
+        var kicks = new List<int>();
+        _events.VcpuKicked = kicks.Add;
+        Assert.Equal(EventChannelError.None, _events.BindIpi(0, out var first));
+        Assert.Equal(EventChannelError.None, _events.BindIpi(0, out var second));
+
+        Assert.Equal(EventChannelError.None, _events.Send(first));
+        Assert.Equal(EventChannelError.None, _events.Send(second));
+
+        Assert.True(_events.IsPending(first) && _events.IsPending(second));
+        Assert.True(_shared.UpcallPending(0));
+        Assert.Equal([0], kicks);
+    }
+
+    [Fact]
+    public void Per_vcpu_virqs_are_bound_and_raised_per_vcpu_and_global_ones_only_on_vcpu_0()
+    {
+        Assert.True(_machine.TryAllocateSharedPage(new DomId(2), out var mfn));
+        var shared = new SharedInfoPage(_machine, mfn, GuestWidth.Bits64, vcpuCount: 2);
+        var events = new EventChannels(shared, new DomId(2), vcpuCount: 2);
+
+        Assert.Equal(EventChannelError.None, events.BindVirq((uint)Virq.Timer, 1, out var timer));
+        Assert.Equal(XenErrno.Exist, events.BindVirq((uint)Virq.Timer, 1, out _).ToErrno());
+        Assert.Equal(XenErrno.Inval, events.BindVirq((uint)Virq.DomExc, 1, out _).ToErrno());
+        Assert.Equal(XenErrno.NoEnt, events.BindVirq((uint)Virq.Timer, 5, out _).ToErrno());
+        Assert.Equal(XenErrno.Busy, events.BindVirq((uint)Virq.DomExc, 0, out _).ToErrno());
+
+        Assert.True(events.RaiseVirq(Virq.Timer, 1));
+        Assert.True(events.IsPending(timer));
+        Assert.True(shared.UpcallPending(1));
+        Assert.False(shared.UpcallPending(0));
+        Assert.False(events.RaiseVirq(Virq.Timer, 0));
+    }
+
+    [Fact]
+    public void A_32_bit_domain_has_1024_ports_with_32_bit_selector_words()
+    {
+        Assert.True(_machine.TryAllocateSharedPage(new DomId(3), out var mfn));
+        var shared = new SharedInfoPage(_machine, mfn, GuestWidth.Bits32Pae, vcpuCount: 1);
+        var events = new EventChannels(shared, new DomId(3), vcpuCount: 1);
+        Assert.Equal(1024, events.PortCount);
+        for (int i = 1; i < 40; i++)
+        {
+            Assert.Equal(EventChannelError.None, events.BindIpi(0, out _));
+        }
+
+        Assert.Equal(EventChannelError.None, events.Send(35));
+
+        Assert.True(events.IsPending(35));
+        Assert.True(shared.TestAndSetPendingSel(0, 1));
+        Assert.False(shared.TestAndSetPendingSel(0, 0));
+    }
 }
