@@ -35,6 +35,7 @@ public sealed class PvDomain
         Events = new EventChannels(SharedInfo, built.Config.Id, options.VcpuCount);
         Events.BindHostBackend(built.Config.StoreEvtchn, DomId.Dom0);
         Events.BindHostBackend(built.Config.ConsoleEvtchn, DomId.Dom0);
+        Events.Peers = d => Peers(d)?.Events;
         Grants = new GrantTable(machine, built.Memory, d => Peers(d)?.Grants);
         if (built.Image.Width == GuestWidth.Bits32Pae)
         {
@@ -75,7 +76,7 @@ public sealed class PvDomain
     public GrantTable Grants { get; }
 
     /// <summary>
-    /// Finds another running domain by id, for grant operations that name a peer. A domain on its
+    /// Finds another running domain by id, for event channels and grant operations that name a peer. A domain on its
     /// own sees no peers; whoever runs several domains on one machine sets this.
     /// </summary>
     public Func<DomId, PvDomain?> Peers { get; set; } = _ => null;

@@ -179,4 +179,70 @@ public sealed class EventChannelsTests : IDisposable
         Assert.True(shared.TestAndSetPendingSel(0, 1));
         Assert.False(shared.TestAndSetPendingSel(0, 0));
     }
+
+    /// <summary>This test's domain 1 and a second domain 2 that can find each other.</summary>
+    private EventChannels Connect()
+    {
+        Assert.True(_machine.TryAllocateSharedPage(new DomId(2), out var mfn));
+        var other = new EventChannels(new SharedInfoPage(_machine, mfn, GuestWidth.Bits64, vcpuCount: 1), new DomId(2), vcpuCount: 1);
+        var all = new Dictionary<DomId, EventChannels> { [new DomId(1)] = _events, [new DomId(2)] = other };
+        _events.Peers = all.GetValueOrDefault;
+        other.Peers = all.GetValueOrDefault;
+        return other;
+    }
+
+    [Fact]
+    public void Binding_a_port_offered_by_another_domain_connects_both_ends_and_marks_the_new_end_pending()
+    {
+        var other = Connect();
+        Assert.Equal(EventChannelError.None, _events.AllocUnbound(new DomId(2), out var offered));
+
+        Assert.Equal(EventChannelError.None, other.BindInterdomain(new DomId(1), offered, out var bound));
+
+        Assert.Equal(new EventPort(EvtchnStatus.Interdomain, new DomId(2), bound, 0, 0, false), _events[offered]);
+        Assert.Equal(new EventPort(EvtchnStatus.Interdomain, new DomId(1), offered, 0, 0, false), other[bound]);
+        Assert.True(other.IsPending(bound));
+        Assert.False(_events.IsPending(offered));
+    }
+
+    [Fact]
+    public void A_send_across_domains_sets_the_peer_pending_and_kicks_its_vcpu()
+    {
+        var other = Connect();
+        var kicks = new List<int>();
+        _events.VcpuKicked = kicks.Add;
+        Assert.Equal(EventChannelError.None, _events.AllocUnbound(new DomId(2), out var offered));
+        Assert.Equal(EventChannelError.None, other.BindInterdomain(new DomId(1), offered, out var bound));
+
+        Assert.Equal(EventChannelError.None, other.Send(bound));
+
+        Assert.True(_events.IsPending(offered));
+        Assert.True(_shared.UpcallPending(0));
+        Assert.Equal([0], kicks);
+    }
+
+    [Fact]
+    public void A_port_offered_to_one_domain_cannot_be_bound_by_another_and_unknown_domains_are_refused()
+    {
+        var other = Connect();
+        Assert.Equal(EventChannelError.None, _events.AllocUnbound(new DomId(7), out var offered));
+
+        Assert.Equal(XenErrno.Inval, other.BindInterdomain(new DomId(1), offered, out _).ToErrno());
+        Assert.Equal(XenErrno.Srch, other.BindInterdomain(new DomId(9), offered, out _).ToErrno());
+        Assert.Equal(EvtchnStatus.Unbound, _events[offered].State);
+    }
+
+    [Fact]
+    public void Closing_one_end_of_an_interdomain_channel_returns_the_peer_to_unbound_for_the_closer()
+    {
+        var other = Connect();
+        Assert.Equal(EventChannelError.None, _events.AllocUnbound(new DomId(2), out var offered));
+        Assert.Equal(EventChannelError.None, other.BindInterdomain(new DomId(1), offered, out var bound));
+
+        Assert.Equal(EventChannelError.None, other.Close(bound));
+
+        Assert.Equal(EvtchnStatus.Unbound, _events[offered].State);
+        Assert.Equal(new DomId(2), _events[offered].RemoteDom);
+        Assert.Equal(EventChannelError.None, other.BindInterdomain(new DomId(1), offered, out _));
+    }
 }
