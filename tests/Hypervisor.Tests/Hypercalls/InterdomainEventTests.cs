@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using ActorVisor.Abi;
 using ActorVisor.Hypervisor.Boot;
 using ActorVisor.Hypervisor.Pv;
+using ActorVisor.Hypervisor.Pv.Events;
 using ActorVisor.Hypervisor.Tests.Boot;
 
 namespace ActorVisor.Hypervisor.Tests.Hypercalls;
@@ -14,10 +15,10 @@ public sealed class InterdomainEventTests : IDisposable
 
     public void Dispose() => _machine.Dispose();
 
-    private PvDomain Build(string arch, DomId id)
+    private PvDomain Build(string arch, DomId id, bool privileged = false)
     {
         var image = XenElfLoader.Parse(GuestImages.Load(arch, "hello")).Image!;
-        var built = DomainBuilder.Build(_machine, image, DomainConfig.WithMegabytes(id, 16)).Domain!;
+        var built = DomainBuilder.Build(_machine, image, DomainConfig.WithMegabytes(id, 16) with { IsPrivileged = privileged }).Domain!;
         var domain = new PvDomain(_machine, built) { Peers = d => _domains.GetValueOrDefault(d) };
         _domains[id] = domain;
         return domain;
@@ -64,5 +65,25 @@ public sealed class InterdomainEventTests : IDisposable
 
         Assert.True(backend.Events.IsPending(offered));
         Assert.Equal(-3, EventOp(frontend, EventChannelOp.BindInterdomain, [9, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]));
+    }
+
+    [Fact]
+    public void Only_a_privileged_domain_reads_the_status_of_another_domains_port()
+    {
+        var control = Build("x86_64", new DomId(1), privileged: true);
+        var guest = Build("x86_64", new DomId(2));
+        Assert.Equal(EventChannelError.None, guest.Events.AllocUnbound(new DomId(1), out var offered));
+        var status = new byte[24];
+        BinaryPrimitives.WriteUInt16LittleEndian(status, 2);
+        BinaryPrimitives.WriteUInt32LittleEndian(status.AsSpan(4), offered);
+
+        Assert.Equal(0, EventOp(control, EventChannelOp.Status, status));
+        Assert.Equal((uint)EvtchnStatus.Unbound, ReadU32(control, 8));
+        Assert.Equal(1u, ReadU32(control, 16) & 0xFFFF);
+
+        BinaryPrimitives.WriteUInt16LittleEndian(status, 1);
+        Assert.Equal(-1, EventOp(guest, EventChannelOp.Status, status));
+        BinaryPrimitives.WriteUInt16LittleEndian(status, 44);
+        Assert.Equal(-3, EventOp(guest, EventChannelOp.Status, status));
     }
 }
