@@ -1,5 +1,6 @@
 using ActorVisor.Abi;
 using ActorVisor.Hypervisor.Boot;
+using ActorVisor.Hypervisor.Grants;
 using ActorVisor.Hypervisor.Memory;
 using ActorVisor.Hypervisor.Pv.Events;
 using ActorVisor.Hypervisor.Pv.Time;
@@ -34,6 +35,8 @@ public sealed class PvDomain
         Events = new EventChannels(SharedInfo, built.Config.Id, options.VcpuCount);
         Events.BindHostBackend(built.Config.StoreEvtchn, DomId.Dom0);
         Events.BindHostBackend(built.Config.ConsoleEvtchn, DomId.Dom0);
+        Events.Peers = d => Peers(d)?.Events;
+        Grants = new GrantTable(machine, built.Memory, d => Peers(d)?.Grants);
         if (built.Image.Width == GuestWidth.Bits32Pae)
         {
             VmAssists |= 1u << VmAssist.TypePaeExtendedCr3;
@@ -68,6 +71,15 @@ public sealed class PvDomain
     public SharedInfoPage SharedInfo { get; }
 
     public EventChannels Events { get; }
+
+    /// <summary>This domain's grant table (grant_table_op).</summary>
+    public GrantTable Grants { get; }
+
+    /// <summary>
+    /// Finds another running domain by id, for event channels and grant operations that name a peer. A domain on its
+    /// own sees no peers; whoever runs several domains on one machine sets this.
+    /// </summary>
+    public Func<DomId, PvDomain?> Peers { get; set; } = _ => null;
 
     public IReadOnlyList<PvVcpu> Vcpus => _vcpus;
 

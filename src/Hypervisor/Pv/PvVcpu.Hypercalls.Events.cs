@@ -130,17 +130,29 @@ public sealed partial class PvVcpu
             return XenErrno.Fault.ToReturnValue();
         }
 
+        var events = _domain.Events;
         if (!IsSelf(dom))
         {
-            return (_domain.Machine.Find(new DomId(dom)) is null ? XenErrno.Srch : XenErrno.Perm).ToReturnValue();
+            if (_domain.Machine.Find(new DomId(dom)) is null)
+            {
+                return XenErrno.Srch.ToReturnValue();
+            }
+
+            // Only a privileged domain may look at another domain's ports, and only one running here.
+            if (!_domain.Memory.IsPrivileged || _domain.Peers(new DomId(dom)) is not { } peer)
+            {
+                return XenErrno.Perm.ToReturnValue();
+            }
+
+            events = peer.Events;
         }
 
-        if (port >= (uint)_domain.Events.PortCount)
+        if (port >= (uint)events.PortCount)
         {
             return XenErrno.Inval.ToReturnValue();
         }
 
-        var p = _domain.Events[port];
+        var p = events[port];
         Span<byte> reply = stackalloc byte[16];
         reply.Clear();
         BitConverter.TryWriteBytes(reply, (uint)p.State);

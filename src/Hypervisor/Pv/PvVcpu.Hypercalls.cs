@@ -53,6 +53,21 @@ public sealed partial class PvVcpu
         return _stopWith is null ? EventDisposition.Handled : EventDisposition.Stop;
     }
 
+    /// <summary>
+    /// Makes a hypercall on behalf of this vCPU without the CPU trapping into it, as tools and
+    /// tests do: the arguments are those the guest would pass in registers (zero-extended for a
+    /// 32-bit guest), TLB maintenance is carried out, and the result is returned rather than
+    /// written to rax. iret loads the registers from the frame at the current stack pointer and
+    /// reports 0; anything that would crash the domain crashes it, and the next slice says so.
+    /// </summary>
+    public long InvokeHypercall(HypercallNumber number, ulong a1 = 0, ulong a2 = 0, ulong a3 = 0, ulong a4 = 0, ulong a5 = 0)
+    {
+        ReadOnlySpan<ulong> args = [a1, a2, a3, a4, a5];
+        long result = Dispatch((int)number, args, inMulticall: false);
+        ApplyFlushes();
+        return result == NoReturn ? 0 : result;
+    }
+
     /// <summary>Runs one hypercall and returns its result (negative: -errno), or <see cref="NoReturn"/>.</summary>
     private long Dispatch(int number, ReadOnlySpan<ulong> a, bool inMulticall)
     {
@@ -89,6 +104,8 @@ public sealed partial class PvVcpu
                 return XenVersion((int)a[0], a[1]);
             case HypercallNumber.ConsoleIo:
                 return ConsoleIo((int)a[0], (uint)a[1], a[2]);
+            case HypercallNumber.GrantTableOp:
+                return GrantTableOpCall((uint)a[0], a[1], (uint)a[2]);
             case HypercallNumber.VmAssist:
                 return VmAssistOp((uint)a[0], (uint)a[1]);
             case HypercallNumber.Iret when !inMulticall:

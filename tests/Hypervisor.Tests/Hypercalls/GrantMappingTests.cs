@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using ActorVisor.Abi;
 using ActorVisor.Hypervisor.Boot;
-using ActorVisor.Hypervisor.Hypercalls;
 using ActorVisor.Hypervisor.Memory;
+using ActorVisor.Hypervisor.Pv;
 using ActorVisor.Hypervisor.Tests.Boot;
 
 namespace ActorVisor.Hypervisor.Tests.Hypercalls;
@@ -26,7 +26,7 @@ public sealed class GrantMappingTests : IDisposable
     {
         var image = XenElfLoader.Parse(GuestImages.Load("x86_64", "hello")).Image!;
         var built = DomainBuilder.Build(_machine, image, DomainConfig.WithMegabytes(id, 16)).Domain!;
-        var domain = new PvDomain(_machine, built, d => _domains.GetValueOrDefault(d), () => 0);
+        var domain = new PvDomain(_machine, built) { Peers = d => _domains.GetValueOrDefault(d) };
         _domains[id] = domain;
         return domain;
     }
@@ -54,8 +54,8 @@ public sealed class GrantMappingTests : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), GrantMapFlags.HostMap);
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(12), gref);
         BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(16), from.Value);
-        Assert.True(vcpu.Memory.TryWrite(op, bytes));
-        return ActorVisor.Hypervisor.Hypercalls.Hypercalls.Dispatch(vcpu, (ulong)HypercallNumber.GrantTableOp, (ulong)GrantTableOp.MapGrantRef, op, 1, 0, 0);
+        Assert.True(vcpu.GuestMemory.TryWrite(op, bytes));
+        return vcpu.InvokeHypercall(HypercallNumber.GrantTableOp, (ulong)GrantTableOp.MapGrantRef, op, 1);
     }
 
     [Fact]
@@ -68,21 +68,21 @@ public sealed class GrantMappingTests : IDisposable
         var before = _machine.Frames[page];
 
         Assert.Equal(0, MapOp(op, host, 10, Granter.Id));
-        Assert.True(vcpu.Memory.TryReadUInt32(op + 16, out var statusWord));
+        Assert.True(vcpu.GuestMemory.TryReadU32(op + 16, out var statusWord));
         Assert.Equal(0, (short)(statusWord >> 16));
-        Assert.True(vcpu.Memory.TryReadUInt32(op + 20, out var handle));
+        Assert.True(vcpu.GuestMemory.TryReadU32(op + 20, out var handle));
         Assert.True(GuestPageWalk.TryTranslate(_machine.Memory, GuestWidth.Bits64, vcpu.Mmu.KernelRootMfn, host, write: true, out var ma));
         Assert.Equal(page, ma >> 12);
 
-        long overwrite = ActorVisor.Hypervisor.Hypercalls.Hypercalls.Dispatch(vcpu, (ulong)HypercallNumber.UpdateVaMapping, host, 0, 0, 0, 0);
+        long overwrite = vcpu.InvokeHypercall(HypercallNumber.UpdateVaMapping, host, 0, 0);
         Assert.Equal(-22, overwrite);
 
         var unmap = new byte[24];
         BinaryPrimitives.WriteUInt64LittleEndian(unmap, host);
         BinaryPrimitives.WriteUInt32LittleEndian(unmap.AsSpan(16), handle);
-        Assert.True(vcpu.Memory.TryWrite(op + 64, unmap));
-        Assert.Equal(0, ActorVisor.Hypervisor.Hypercalls.Hypercalls.Dispatch(vcpu, (ulong)HypercallNumber.GrantTableOp, (ulong)GrantTableOp.UnmapGrantRef, op + 64, 1, 0, 0));
-        Assert.True(vcpu.Memory.TryReadUInt32(op + 64 + 20, out var unmapStatus));
+        Assert.True(vcpu.GuestMemory.TryWrite(op + 64, unmap));
+        Assert.Equal(0, vcpu.InvokeHypercall(HypercallNumber.GrantTableOp, (ulong)GrantTableOp.UnmapGrantRef, op + 64, 1));
+        Assert.True(vcpu.GuestMemory.TryReadU32(op + 64 + 20, out var unmapStatus));
         Assert.Equal(0, (short)unmapStatus);
         Assert.False(GuestPageWalk.TryTranslate(_machine.Memory, GuestWidth.Bits64, vcpu.Mmu.KernelRootMfn, host, write: false, out _));
         Assert.Equal(before, _machine.Frames[page]);
@@ -97,7 +97,7 @@ public sealed class GrantMappingTests : IDisposable
 
         Assert.Equal(0, MapOp(op, op + (4 * 4096), 10, Granter.Id));
 
-        Assert.True(Grantee.Vcpus[0].Memory.TryReadUInt32(op + 16, out var statusWord));
+        Assert.True(Grantee.Vcpus[0].GuestMemory.TryReadU32(op + 16, out var statusWord));
         Assert.Equal((short)GrantStatus.PermissionDenied, (short)(statusWord >> 16));
         Assert.Equal(before, _machine.Frames[page]);
     }

@@ -1,24 +1,25 @@
 using System.Text;
 using ActorVisor.Abi;
-using ActorVisor.Hypervisor.Events;
-using ActorVisor.Hypervisor.Hypercalls;
 using ActorVisor.Hypervisor.Memory;
+using ActorVisor.Hypervisor.Pv;
+using ActorVisor.Hypervisor.Pv.Events;
 
 namespace ActorVisor.Hypervisor.Tests.Hypercalls;
 
 public class HypercallDispatchTests
 {
     [Fact]
-    public void Console_io_collects_printable_characters_into_lines()
+    public void Console_io_passes_the_written_bytes_on_and_refuses_oversized_writes_and_reads()
     {
         using var f = new HypercallFixture();
-        f.Write(f.Scratch, Encoding.ASCII.GetBytes("PASS one\n\u0007two"));
+        f.Write(f.Scratch, Encoding.ASCII.GetBytes("PASS one\ntwo"));
 
-        Assert.Equal(0, f.Call(HypercallNumber.ConsoleIo, 0, 13, f.Scratch));
-        f.Write(f.Scratch, "\n"u8);
-        Assert.Equal(0, f.Call(HypercallNumber.ConsoleIo, 0, 1, f.Scratch));
+        Assert.Equal(0, f.Call(HypercallNumber.ConsoleIo, (ulong)ConsoleIoOp.Write, 12, f.Scratch));
+        Assert.Equal(0, f.Call(HypercallNumber.ConsoleIo, (ulong)ConsoleIoOp.Write, 3, f.Scratch));
+        Assert.Equal(-22, f.Call(HypercallNumber.ConsoleIo, (ulong)ConsoleIoOp.Write, 1 << 20, f.Scratch));
+        Assert.Equal(-1, f.Call(HypercallNumber.ConsoleIo, (ulong)ConsoleIoOp.Read, 1, f.Scratch));
 
-        Assert.Equal(["PASS one", "two"], f.Domain.ConsoleLines);
+        Assert.Equal("PASS one\ntwoPAS", f.Console);
     }
 
     [Fact]
@@ -38,8 +39,8 @@ public class HypercallDispatchTests
         Assert.Equal(-38, f.Call((HypercallNumber)43));
         Assert.Equal(-38, f.Call(HypercallNumber.Sysctl));
 
-        Assert.Equal(2, f.Domain.UnknownHypercalls[43]);
-        Assert.Equal(1, f.Domain.UnknownHypercalls[(int)HypercallNumber.Sysctl]);
+        Assert.Equal(2, f.Domain.UnimplementedHypercalls[43]);
+        Assert.Equal(1, f.Domain.UnimplementedHypercalls[(int)HypercallNumber.Sysctl]);
     }
 
     [Fact]
@@ -92,7 +93,6 @@ public class HypercallDispatchTests
 
         Assert.Equal(-16, refused);
         Assert.Equal(0, accepted);
-        Assert.Equal([layout.PageTablesVa], f.Vcpu.Flush.LocalPages);
     }
 
     [Fact]
@@ -113,24 +113,26 @@ public class HypercallDispatchTests
 
         Assert.Equal(0, f.Call(HypercallNumber.SchedOp, (ulong)SchedOp.Shutdown, f.Scratch));
 
-        Assert.Equal(ShutdownReason.Poweroff, f.Domain.Shutdown);
-        Assert.Equal(SchedulingRequest.Stop, f.Vcpu.Request);
+        Assert.Equal(ShutdownReason.Poweroff, f.Domain.ShutdownReason);
+        Assert.Equal(SliceOutcome.ShutDown, f.Vcpu.RunSlice(1000).Outcome);
     }
 
     [Fact]
     public void Sched_op_block_unmasks_events_and_sleeps_only_when_nothing_is_deliverable()
     {
         using var f = new HypercallFixture();
-        Assert.Equal(1, f.Domain.Shared.UpcallMask(0));
+        Assert.True(f.Domain.SharedInfo.UpcallMasked(0));
 
         Assert.Equal(0, f.Call(HypercallNumber.SchedOp, (ulong)SchedOp.Block));
-        Assert.Equal(SchedulingRequest.Block, f.Vcpu.Request);
-        Assert.Equal(0, f.Domain.Shared.UpcallMask(0));
+        Assert.True(f.Vcpu.IsBlocked);
+        Assert.False(f.Domain.SharedInfo.UpcallMasked(0));
+        Assert.Equal(SliceOutcome.Blocked, f.Vcpu.RunSlice(1000).Outcome);
 
-        Assert.Equal(EventChannelError.None, f.Domain.Events.BindIpi(0, out var port));
-        Assert.Equal(EventChannelError.None, f.Domain.Events.Send(port));
-        Assert.Equal(0, f.Call(HypercallNumber.SchedOp, (ulong)SchedOp.Block));
-        Assert.Equal(SchedulingRequest.None, f.Vcpu.Request);
+        using var g = new HypercallFixture();
+        Assert.Equal(EventChannelError.None, g.Domain.Events.BindIpi(0, out var port));
+        Assert.Equal(EventChannelError.None, g.Domain.Events.Send(port));
+        Assert.Equal(0, g.Call(HypercallNumber.SchedOp, (ulong)SchedOp.Block));
+        Assert.False(g.Vcpu.IsBlocked);
     }
 
     [Fact]
@@ -169,13 +171,13 @@ public class HypercallDispatchTests
         using var f = new HypercallFixture();
 
         Assert.Equal(0, f.Call(HypercallNumber.SetTimerOp, 5_000_000));
-        Assert.Equal(5_000_000ul, f.Vcpu.SingleShotDeadlineNs);
+        Assert.Equal(5_000_000L, f.Vcpu.NextTimerDeadlineNs);
         Assert.Equal(0, f.Call(HypercallNumber.SetTimerOp, 0));
-        Assert.Equal(0ul, f.Vcpu.SingleShotDeadlineNs);
+        Assert.Null(f.Vcpu.NextTimerDeadlineNs);
     }
 
     [Fact]
-    public void Set_trap_table_installs_entries_until_the_zero_terminator()
+    public void Set_trap_table_reads_entries_until_the_zero_terminator_and_faults_on_an_unreadable_table()
     {
         using var f = new HypercallFixture();
         f.Write(f.Scratch, [14, 0, 0x30, 0xE0, 0, 0, 0, 0]);
@@ -183,9 +185,7 @@ public class HypercallDispatchTests
         f.Write(f.Scratch + 16, new byte[16]);
 
         Assert.Equal(0, f.Call(HypercallNumber.SetTrapTable, f.Scratch));
-
-        Assert.Equal(new TrapEntry(14, 0, 0xE033, 0x100123), f.Vcpu.TrapTable[14]);
-        Assert.Equal(0ul, f.Vcpu.TrapTable[13].Address);
+        Assert.Equal(-14, f.Call(HypercallNumber.SetTrapTable, 0x7000_0000_0000));
     }
 
     [Fact]

@@ -1,23 +1,26 @@
 using System.Buffers.Binary;
+using System.Text;
 using ActorVisor.Abi;
 using ActorVisor.Hypervisor.Boot;
-using ActorVisor.Hypervisor.Hypercalls;
+using ActorVisor.Hypervisor.Pv;
 using ActorVisor.Hypervisor.Tests.Boot;
 
 namespace ActorVisor.Hypervisor.Tests.Hypercalls;
 
-/// <summary>A built hello guest wrapped as a PvDomain, with a scratch area in its free slack for hypercall arguments.</summary>
+/// <summary>
+/// A built hello guest as a runtime PvDomain that is never run: hypercalls are made directly with
+/// <see cref="PvVcpu.InvokeHypercall"/>, arguments placed in a scratch area in the free slack.
+/// </summary>
 internal sealed class HypercallFixture : IDisposable
 {
-    private readonly Dictionary<DomId, PvDomain> _domains = [];
+    private readonly StringBuilder _console = new();
 
-    public HypercallFixture(string arch = "x86_64")
+    public HypercallFixture(string arch = "x86_64", PvDomainOptions? options = null)
     {
         Machine = Machine.WithMegabytes(64);
         var image = XenElfLoader.Parse(GuestImages.Load(arch, "hello")).Image!;
         var built = DomainBuilder.Build(Machine, image, DomainConfig.WithMegabytes(new DomId(1), 16)).Domain!;
-        Domain = new PvDomain(Machine, built, d => _domains.GetValueOrDefault(d), () => NowNs);
-        _domains[Domain.Id] = Domain;
+        Domain = new PvDomain(Machine, built, options) { ConsoleWrite = text => _console.Append(text) };
         Vcpu = Domain.Vcpus[0];
         Scratch = built.Layout.StackVa + 4096;
     }
@@ -31,12 +34,13 @@ internal sealed class HypercallFixture : IDisposable
     /// <summary>A free, writable guest virtual address (the slack after the boot stack).</summary>
     public ulong Scratch { get; }
 
-    public ulong NowNs { get; set; } = 1_000_000;
+    /// <summary>Everything written with console_io so far.</summary>
+    public string Console => _console.ToString();
 
     public long Call(HypercallNumber number, ulong a1 = 0, ulong a2 = 0, ulong a3 = 0, ulong a4 = 0, ulong a5 = 0) =>
-        ActorVisor.Hypervisor.Hypercalls.Hypercalls.Dispatch(Vcpu, (ulong)number, a1, a2, a3, a4, a5);
+        Vcpu.InvokeHypercall(number, a1, a2, a3, a4, a5);
 
-    public void Write(ulong va, ReadOnlySpan<byte> bytes) => Assert.True(Vcpu.Memory.TryWrite(va, bytes));
+    public void Write(ulong va, ReadOnlySpan<byte> bytes) => Assert.True(Vcpu.GuestMemory.TryWrite(va, bytes));
 
     public void WriteU32(ulong va, uint value)
     {
@@ -54,7 +58,7 @@ internal sealed class HypercallFixture : IDisposable
 
     public uint ReadU32(ulong va)
     {
-        Assert.True(Vcpu.Memory.TryReadUInt32(va, out var v));
+        Assert.True(Vcpu.GuestMemory.TryReadU32(va, out var v));
         return v;
     }
 

@@ -6,9 +6,11 @@ namespace ActorVisor.Hypervisor.Pv.Events;
 /// A domain's 2-level event channels: port states here, pending and mask bits in shared_info.
 /// Invariants: port 0 is never allocated; a port's pending bit is only set through
 /// <see cref="SetPending"/>, which follows Xen's order (pending, then selector and upcall flag when
-/// unmasked); a VIRQ is bound to at most one port per vCPU. Interdomain channels either join two
-/// ports of this domain (loopback) or connect a port to a back-end inside the host (console,
-/// XenStore), which is told of every send through <see cref="BackendNotified"/>.
+/// unmasked); a VIRQ is bound to at most one port per vCPU; the two ends of an interdomain channel
+/// name each other (domain and port) until one end closes, which returns the other to unbound.
+/// Interdomain channels join two ports of this domain (loopback), a port of this domain and one of
+/// another domain found through <see cref="Peers"/>, or a port and a back-end inside the host
+/// (console, XenStore), which is told of every send through <see cref="BackendNotified"/>.
 /// </summary>
 public sealed class EventChannels
 {
@@ -26,6 +28,9 @@ public sealed class EventChannels
         _ports = new EventPort[shared.Width.EventChannelPorts()];
         _virqPorts = new int[vcpuCount, VirqFacts.Count];
     }
+
+    /// <summary>Finds the event channels of another domain by id (null when there is none), for interdomain channels.</summary>
+    public Func<DomId, EventChannels?> Peers { get; set; } = _ => null;
 
     /// <summary>Called with the local port when the guest sends on a channel whose peer is a host back-end.</summary>
     public Action<uint>? BackendNotified { get; set; }
@@ -60,16 +65,20 @@ public sealed class EventChannels
         return EventChannelError.None;
     }
 
-    /// <summary>Binds to an unbound port of this domain that allows this domain (a loopback channel); the new port is set pending.</summary>
+    /// <summary>
+    /// Binds to an unbound port of <paramref name="remoteDom"/> (this domain for a loopback channel)
+    /// that allows this domain to bind it; both ends then name each other and the new port is set pending.
+    /// </summary>
     public EventChannelError BindInterdomain(DomId remoteDom, uint remotePort, out uint port)
     {
         port = 0;
-        if (remoteDom != DomId.Self && remoteDom != _self)
+        var remote = remoteDom == DomId.Self ? this : Peer(remoteDom);
+        if (remote is null)
         {
             return EventChannelError.NoSuchDomain;
         }
 
-        if (remotePort == 0 || remotePort >= (uint)_ports.Length || _ports[remotePort].State != EvtchnStatus.Unbound || _ports[remotePort].RemoteDom != _self)
+        if (remotePort == 0 || remotePort >= (uint)remote._ports.Length || remote._ports[remotePort].State != EvtchnStatus.Unbound || remote._ports[remotePort].RemoteDom != _self)
         {
             return EventChannelError.BadPort;
         }
@@ -79,8 +88,8 @@ public sealed class EventChannels
             return EventChannelError.NoFreePort;
         }
 
-        _ports[port] = new EventPort(EvtchnStatus.Interdomain, _self, remotePort, 0, 0, false);
-        _ports[remotePort] = _ports[remotePort] with { State = EvtchnStatus.Interdomain, RemotePort = port };
+        _ports[port] = new EventPort(EvtchnStatus.Interdomain, remote._self, remotePort, 0, 0, false);
+        remote._ports[remotePort] = remote._ports[remotePort] with { State = EvtchnStatus.Interdomain, RemoteDom = _self, RemotePort = port };
         SetPending(port);
         return EventChannelError.None;
     }
@@ -168,10 +177,14 @@ public sealed class EventChannels
         {
             _virqPorts[p.NotifyVcpu, p.Virq] = 0;
         }
-        else if (p.State == EvtchnStatus.Interdomain && !p.HostBackend && p.RemotePort != port)
+        else if (p.State == EvtchnStatus.Interdomain && !p.HostBackend && Peer(p.RemoteDom) is { } peer)
         {
-            // Closing one end of a loopback channel turns the other end back to unbound.
-            _ports[p.RemotePort] = _ports[p.RemotePort] with { State = EvtchnStatus.Unbound, RemotePort = 0, RemoteDom = _self };
+            // Closing one end of a channel turns the other end back to unbound, bindable again by this domain.
+            var other = peer[p.RemotePort];
+            if (other.State == EvtchnStatus.Interdomain && other.RemoteDom == _self && other.RemotePort == port && (peer != this || p.RemotePort != port))
+            {
+                peer._ports[p.RemotePort] = other with { State = EvtchnStatus.Unbound, RemotePort = 0, RemoteDom = _self };
+            }
         }
 
         _ports[port] = EventPort.Closed;
@@ -193,7 +206,7 @@ public sealed class EventChannels
                 BackendNotified?.Invoke(port);
                 return EventChannelError.None;
             case EvtchnStatus.Interdomain:
-                SetPending(p.RemotePort);
+                Peer(p.RemoteDom)?.SetPending(p.RemotePort);
                 return EventChannelError.None;
             case EvtchnStatus.Ipi:
                 SetPending(port);
@@ -279,6 +292,9 @@ public sealed class EventChannels
             }
         }
     }
+
+    /// <summary>This domain's channels or another domain's, by id.</summary>
+    private EventChannels? Peer(DomId dom) => dom == _self ? this : Peers(dom);
 
     private bool TryFindFree(out uint port)
     {
