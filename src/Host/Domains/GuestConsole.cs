@@ -1,0 +1,89 @@
+using System.Text;
+using ActorVisor.Devices.Console;
+using ActorVisor.Hypervisor;
+using ActorVisor.Hypervisor.Boot;
+using ActorVisor.Hypervisor.Pv;
+
+namespace ActorVisor.Host.Domains;
+
+/// <summary>
+/// The console back-end of one domain: line-buffers console_io text and drains the console ring
+/// page (notifying the guest when room was made). Every complete line goes to the emitter.
+/// </summary>
+public sealed class GuestConsole
+{
+    private readonly Machine _machine;
+    private readonly PvDomain _domain;
+    private readonly ulong _ringMfn;
+    private readonly uint _port;
+    private readonly Action<string> _emit;
+    private readonly ConsoleBackend _backend = new();
+    private readonly List<string> _ringLines = [];
+    private readonly StringBuilder _partial = new();
+
+    public GuestConsole(Machine machine, BuiltDomain built, PvDomain domain, Action<string> emit)
+    {
+        _machine = machine;
+        _domain = domain;
+        _ringMfn = built.P2m[(int)built.Layout.ConsolePfn];
+        _port = built.Config.ConsoleEvtchn;
+        _emit = emit;
+        ConsoleBackend.Connect(machine.Memory.Frame(_ringMfn));
+        domain.ConsoleWrite = Write;
+        domain.Events.BackendNotified = port =>
+        {
+            if (port == _port)
+            {
+                Drain();
+            }
+        };
+    }
+
+    /// <summary>Reads every complete line waiting in the console ring.</summary>
+    public void Drain()
+    {
+        _backend.Drain(_machine.Memory.Frame(_ringMfn), _ringLines, out int consumed);
+        foreach (var line in _ringLines)
+        {
+            _emit(line);
+        }
+
+        _ringLines.Clear();
+        if (consumed > 0)
+        {
+            _domain.Events.NotifyFromBackend(_port);
+        }
+    }
+
+    /// <summary>Emits what is left of unfinished lines (when the domain stops).</summary>
+    public void Flush()
+    {
+        Drain();
+        if (_partial.Length > 0)
+        {
+            _emit(_partial.ToString());
+            _partial.Clear();
+        }
+
+        if (_backend.FlushPartialLine() is { } line)
+        {
+            _emit(line);
+        }
+    }
+
+    private void Write(string text)
+    {
+        foreach (char c in text)
+        {
+            if (c == '\n')
+            {
+                _emit(_partial.ToString());
+                _partial.Clear();
+            }
+            else if (c != '\r')
+            {
+                _partial.Append(c);
+            }
+        }
+    }
+}

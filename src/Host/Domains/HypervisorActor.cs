@@ -1,0 +1,220 @@
+using ActorVisor.Actors;
+using ActorVisor.Config.Domain;
+using ActorVisor.Scheduler;
+
+namespace ActorVisor.Host.Domains;
+
+/// <summary>
+/// The root of the host tree (/user/hypervisor). It answers the toolstack's messages (create,
+/// unpause, pause, destroy, list) with typed replies, refusing an operation the domain's state
+/// does not allow with <see cref="NotAllowed"/>; owns the <see cref="SchedulerActor"/> and one
+/// <see cref="DomainActor"/> per domain (dom&lt;id&gt;); applies each domain's on_poweroff,
+/// on_reboot and on_crash policy when its guest stops; and stops a domain whose actors failed
+/// with a host exception, logging the failure, while every other domain keeps running.
+/// </summary>
+public sealed partial class HypervisorActor : ReceiveActor
+{
+    private readonly HypervisorOptions _options;
+    private readonly IActorRef _scheduler;
+    private readonly List<DomainRecord> _records = [];
+    private readonly Queue<string> _failures = new();
+    private int _nextId = 1;
+
+    public HypervisorActor(HypervisorOptions options)
+    {
+        _options = options;
+        _scheduler = Context.ActorOf(Props.Create(() => new SchedulerActor(options.Policy, options.Scheduler)), "scheduler");
+        Receive<Create>(OnCreate);
+        Receive<Unpause>(u => Transition(u.Domain, DomainState.Paused, u, DomainState.Running, new Unpaused(u.Domain)));
+        Receive<Pause>(p => Transition(p.Domain, DomainState.Running, p, DomainState.Paused, new Paused(p.Domain)));
+        Receive<Destroy>(OnDestroy);
+        Receive<InjectHostFault>(OnInjectHostFault);
+        Receive<ListDomains>(_ => Sender.Tell(new DomainsListed(_records.Select(r => r.Info()).ToList()), Self));
+        Receive<GuestStopped>(OnGuestStopped);
+        Receive<Terminated>(OnTerminated);
+    }
+
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(failure =>
+    {
+        _failures.Enqueue(failure.Message);
+        return Directive.Stop;
+    });
+
+    private DomainRecord? Find(string name) => _records.LastOrDefault(r => r.Name == name);
+
+    private void OnCreate(Create create)
+    {
+        if (Find(create.Spec.Name) is { State: not DomainState.Destroyed } existing)
+        {
+            Sender.Tell(new NotAllowed($"domain {create.Spec.Name} exists already ({existing.State.ToString().ToLowerInvariant()})"), Self);
+            return;
+        }
+
+        var record = new DomainRecord(create.Spec, create.Kernel);
+        if (Build(record) is { } error)
+        {
+            Sender.Tell(new NotAllowed($"cannot create {create.Spec.Name}: {error}"), Self);
+            return;
+        }
+
+        _records.Add(record);
+        Sender.Tell(new Created(record.Name, record.Id), Self);
+    }
+
+    /// <summary>Builds a new incarnation of the record's domain, paused; returns the reason when the build is refused.</summary>
+    private string? Build(DomainRecord record)
+    {
+        int id = _nextId++;
+        LiveDomain? live = null;
+        var live2 = LiveDomain.TryBuild(
+            record.Spec,
+            record.Kernel,
+            id,
+            _options.Scheduler.NanosecondsPerInstruction,
+            _options.Seed + id,
+            line => _options.Console(new ConsoleLinePrinted(record.Name, live?.Domain.Clock.NowNs ?? 0, line)),
+            out var error);
+        if (live2 is null)
+        {
+            return error;
+        }
+
+        live = live2;
+        var parameters = new SchedulingParameters(record.Spec.Scheduler.Weight, record.Spec.Scheduler.CapPercent);
+        var counters = record.Counters;
+        record.Live = live;
+        record.Id = id;
+        record.Actor = Context.ActorOf(Props.Create(() => new DomainActor(live, _scheduler, counters, parameters)), $"dom{id}");
+        record.State = DomainState.Paused;
+        record.ExitReason = null;
+        Context.Watch(record.Actor);
+        return null;
+    }
+
+    private void Transition(string name, DomainState from, object command, DomainState to, object reply)
+    {
+        var record = Find(name);
+        if (record is null || record.State != from || record.Actor is null)
+        {
+            Sender.Tell(new NotAllowed(Refusal(command, name, record)), Self);
+            return;
+        }
+
+        record.Actor.Tell(command, Self);
+        record.State = to;
+        Sender.Tell(reply, Self);
+    }
+
+    private static string Refusal(object command, string name, DomainRecord? record)
+    {
+        string verb = command.GetType().Name.ToLowerInvariant();
+        return record is null
+            ? $"cannot {verb} {name}: no such domain"
+            : $"cannot {verb} {name}: it is {record.State.ToString().ToLowerInvariant()}";
+    }
+
+    private void OnDestroy(Destroy destroy)
+    {
+        var record = Find(destroy.Domain);
+        if (record is null || record.State == DomainState.Destroyed)
+        {
+            Sender.Tell(new NotAllowed(Refusal(destroy, destroy.Domain, record)), Self);
+            return;
+        }
+
+        record.ExitReason ??= "destroyed by the toolstack";
+        Retire(record);
+        record.State = DomainState.Destroyed;
+        Sender.Tell(new Destroyed(destroy.Domain), Self);
+    }
+
+    private void OnInjectHostFault(InjectHostFault inject)
+    {
+        var record = Find(inject.Domain);
+        if (record?.Actor is null || record.State is not (DomainState.Running or DomainState.Paused))
+        {
+            Sender.Tell(new NotAllowed(Refusal(inject, inject.Domain, record)), Self);
+            return;
+        }
+
+        record.Actor.Tell(inject, Self);
+        Sender.Tell(new HostFaultArmed(inject.Domain), Self);
+    }
+
+    /// <summary>Stops the record's domain actor on purpose (its termination is then no failure) and keeps its final figures.</summary>
+    private void Retire(DomainRecord record)
+    {
+        if (record.Actor is { } actor)
+        {
+            Context.Unwatch(actor);
+            Context.Stop(actor);
+        }
+
+        record.Freeze();
+    }
+
+    private void OnGuestStopped(GuestStopped stopped)
+    {
+        var record = _records.FirstOrDefault(r => r.Id == stopped.DomainId && r.Actor is not null);
+        if (record is null || record.State is DomainState.Shutdown or DomainState.Crashed or DomainState.Destroyed)
+        {
+            return;
+        }
+
+        record.State = stopped.Crashed ? DomainState.Crashed : DomainState.Shutdown;
+        record.ExitReason = stopped.Crashed ? $"crash: {stopped.Detail}" : stopped.Reason.ToString().ToLowerInvariant();
+        var action = stopped.Crashed ? record.Spec.OnCrash
+            : stopped.Reason == Abi.ShutdownReason.Reboot ? record.Spec.OnReboot
+            : record.Spec.OnPoweroff;
+        Apply(record, action);
+    }
+
+    private void OnTerminated(Terminated terminated)
+    {
+        var record = _records.FirstOrDefault(r => ReferenceEquals(r.Actor, terminated.ActorRef) || r.Actor?.Path == terminated.ActorRef.Path);
+        if (record is null)
+        {
+            return;
+        }
+
+        string failure = _failures.Count > 0 ? _failures.Dequeue() : "stopped unexpectedly";
+        _options.Log($"{terminated.ActorRef.Path} failed and was stopped: {failure}");
+        record.Actor = null;
+        record.Freeze();
+        record.State = DomainState.Crashed;
+        record.ExitReason = $"host fault: {failure}";
+        Apply(record, record.Spec.OnCrash);
+    }
+
+    private void Apply(DomainRecord record, LifecycleAction action)
+    {
+        switch (action)
+        {
+            case LifecycleAction.Destroy or LifecycleAction.CoredumpDestroy:
+                Retire(record);
+                record.State = DomainState.Destroyed;
+                _options.Log($"{record.Name} {record.ExitReason}; destroyed");
+                break;
+            case LifecycleAction.Restart or LifecycleAction.CoredumpRestart when record.Restarts < _options.MaxRestarts:
+                Retire(record);
+                record.Restarts++;
+                string reason = record.ExitReason ?? "";
+                if (Build(record) is { } error)
+                {
+                    record.State = DomainState.Destroyed;
+                    record.ExitReason = $"{reason}; restart refused: {error}";
+                    _options.Log($"{record.Name} could not be restarted: {error}");
+                    break;
+                }
+
+                _options.Log($"{record.Name} {reason}; restarted as dom{record.Id}");
+                record.Actor!.Tell(new Unpause(record.Name), Self);
+                record.State = DomainState.Running;
+                break;
+            default:
+                record.Freeze();
+                _options.Log($"{record.Name} {record.ExitReason}; preserved{(action == LifecycleAction.Preserve ? "" : $" ({action} is not supported, or the restart limit was reached)")}");
+                break;
+        }
+    }
+}

@@ -1,0 +1,18 @@
+using ActorVisor.Scheduler;
+
+namespace ActorVisor.Host.Domains;
+
+/// <summary>What the hypervisor actor needs: the scheduling policy and CPUs, the seed, and where console lines and log lines go.</summary>
+/// <param name="Policy">The scheduling policy; the hypervisor's scheduler actor is its only user.</param>
+/// <param name="Scheduler">Physical CPUs and virtual time per instruction.</param>
+/// <param name="Seed">Seeds what the host chooses freely (each domain's wall clock at boot).</param>
+/// <param name="Console">Receives every console line of every domain, on the actor's thread.</param>
+/// <param name="Log">Receives the hypervisor's own log lines (lifecycle decisions, host faults).</param>
+/// <param name="MaxRestarts">How often a restart policy may rebuild one domain before it is kept as it is instead.</param>
+public sealed record HypervisorOptions(
+    ISchedulerPolicy Policy,
+    SchedulerOptions Scheduler,
+    long Seed,
+    Action<ConsoleLinePrinted> Console,
+    Action<string> Log,
+    int MaxRestarts = 3);

@@ -1,0 +1,33 @@
+using ActorVisor.Abi;
+using ActorVisor.Actors;
+using ActorVisor.Hypervisor.Pv;
+using ActorVisor.Scheduler;
+
+namespace ActorVisor.Host.Domains;
+
+/// <summary>Registers a vCPU with the scheduler; it starts paused and blocked.</summary>
+public sealed record AddVcpu(VcpuKey Vcpu, IActorRef Actor, SchedulingParameters Parameters);
+
+/// <summary>Lets a registered vCPU be scheduled (its domain was unpaused).</summary>
+public sealed record ResumeVcpu(VcpuKey Vcpu);
+
+/// <summary>Keeps a vCPU off the physical CPUs from its next slice on (its domain was paused or shut down).</summary>
+public sealed record SuspendVcpu(VcpuKey Vcpu);
+
+/// <summary>Forgets a vCPU (its domain is gone); a slice it is running is accounted and dropped.</summary>
+public sealed record RemoveVcpu(VcpuKey Vcpu);
+
+/// <summary>Run the guest on physical CPU <paramref name="Pcpu"/> for at most <paramref name="Budget"/> instructions, starting at virtual time <paramref name="NowNs"/>.</summary>
+public sealed record RunSlice(int Pcpu, long NowNs, long Budget);
+
+/// <summary>
+/// A slice ended: why, how many instructions it retired, and when the vCPU's next timer fires
+/// (so that a blocked vCPU can be woken by it).
+/// </summary>
+public sealed record SliceCompleted(VcpuKey Vcpu, SliceOutcome Outcome, long Retired, long? NextDeadlineNs);
+
+/// <summary>The guest of a domain stopped by itself (shut down or crashed); sent by a vCPU to its domain and by the domain to the hypervisor.</summary>
+public sealed record GuestStopped(int DomainId, ShutdownReason Reason, bool Crashed, string Detail);
+
+/// <summary>Makes the receiving vCPU throw a host exception at its next slice.</summary>
+public sealed record ArmHostFault;
