@@ -11,6 +11,7 @@ public static class Program
         root.Subcommands.Add(ConfigCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(BootCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

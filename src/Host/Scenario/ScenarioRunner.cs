@@ -1,0 +1,117 @@
+using ActorVisor.Actors;
+using ActorVisor.Config.Domain;
+using ActorVisor.Config.Scenario;
+using ActorVisor.Config.Settings;
+using ActorVisor.Host.Domains;
+
+namespace ActorVisor.Host.Scenario;
+
+/// <summary>
+/// Runs a scenario on the actor tree under the deterministic dispatcher: reads the kernels,
+/// builds the hypervisor with the configured scheduler, plays the timeline at its virtual
+/// times, runs until nothing is left to do or the scenario's stop-at time, and evaluates the
+/// checks. Equal seeds give equal runs, line for line.
+/// </summary>
+public static class ScenarioRunner
+{
+    /// <param name="spec">The loaded scenario.</param>
+    /// <param name="seed">Overrides the scenario's seed when given.</param>
+    /// <param name="output">Receives each line as it happens: console lines as <c>[d1] text</c>, the toolstack's and hypervisor's lines as <c>[toolstack] ...</c>.</param>
+    /// <param name="stopAtNs">Overrides the scenario's stop-at time when given.</param>
+    public static ScenarioOutcome Run(ScenarioSpec spec, long? seed = null, Action<string>? output = null, long? stopAtNs = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        output ??= _ => { };
+        var domains = new Dictionary<string, (DomainSpec Spec, ReadOnlyMemory<byte> Kernel)>(StringComparer.Ordinal);
+        foreach (var domain in spec.Domains)
+        {
+            string path = Path.GetFullPath(Path.Combine(spec.BaseDirectory, domain.Kernel));
+            if (!File.Exists(path))
+            {
+                return ScenarioOutcome.Failed($"{domain.Origin}: kernel of {domain.Name} not found: {path} (build the guests with `make -C guests`)");
+            }
+
+            domains[domain.Name] = (domain, File.ReadAllBytes(path));
+        }
+
+        var settings = spec.Settings;
+        var policy = new Scheduler.SchedulerSettings(
+            KindName(settings.Scheduler.Kind),
+            settings.Machine.PhysicalCpus,
+            settings.Scheduler.TimesliceNs,
+            settings.Scheduler.Credit.AccountingPeriodNs,
+            settings.Scheduler.Bvt.ContextSwitchAllowanceNs).TryCreate(out var error);
+        if (policy is null)
+        {
+            return ScenarioOutcome.Failed(error ?? "no scheduler");
+        }
+
+        long runSeed = seed ?? spec.Seed;
+        double nsPerInstruction = 1.0 / Math.Max(1, settings.Time.InstructionsPerNs);
+        var console = new List<ConsoleLinePrinted>();
+        var checks = new List<CheckOutcome>();
+        using var system = ActorSystem.Create("actorvisor", ActorSystemOptions.Deterministic(unchecked((int)runSeed)));
+        var runtime = system.Deterministic!;
+        var options = new HypervisorOptions(
+            policy,
+            new SchedulerOptions(settings.Machine.PhysicalCpus, nsPerInstruction),
+            runSeed,
+            line =>
+            {
+                console.Add(line);
+                output($"[{line.Domain}] {line.Text}");
+            },
+            line => output($"[hypervisor] {line}"));
+        var hypervisor = system.ActorOf(Props.Create(() => new HypervisorActor(options)), "hypervisor");
+        var timeline = system.ActorOf(Props.Create(() => new TimelineActor(hypervisor, domains, line => output($"[toolstack] {line}"), checks)), "toolstack");
+        foreach (var action in spec.Timeline)
+        {
+            system.Scheduler.ScheduleTellOnce(TimeSpan.FromTicks(action.AtNs / 100), timeline, action, ActorRefs.NoSender);
+        }
+
+        foreach (var check in spec.Checks.OfType<DomainStateCheck>().Where(c => c.AtNs is not null))
+        {
+            system.Scheduler.ScheduleTellOnce(TimeSpan.FromTicks(check.AtNs!.Value / 100), timeline, check, ActorRefs.NoSender);
+        }
+
+        var stopAt = TimeSpan.FromTicks((stopAtNs ?? spec.StopAtNs) / 100);
+        runtime.RunUntilIdle();
+        while (runtime.NextTimerDue is { } next && next <= stopAt)
+        {
+            runtime.AdvanceTo(next);
+        }
+
+        long endNs = runtime.Now.Ticks * 100;
+        var listing = hypervisor.Ask<DomainsListed>(new ListDomains(), TimeSpan.FromSeconds(1));
+        runtime.RunUntilIdle();
+        var final = listing.Result.Domains;
+        foreach (var check in spec.Checks)
+        {
+            switch (check)
+            {
+                case ConsoleLineCheck line:
+                    checks.Add(Checks.Evaluate(line, console));
+                    break;
+                case DomainStateCheck { AtNs: null } state:
+                    checks.Add(Checks.Evaluate(state, final));
+                    break;
+                case DomainStateCheck:
+                    break;
+                default:
+                    checks.Add(new CheckOutcome($"{check.GetType().Name} ({check.Origin})", false, "not supported yet"));
+                    break;
+            }
+        }
+
+        system.Stop(hypervisor);
+        runtime.RunUntilIdle();
+        return new ScenarioOutcome(final, checks, console, endNs, settings.Machine.PhysicalCpus, null);
+    }
+
+    private static string KindName(SchedulerKind kind) => kind switch
+    {
+        SchedulerKind.Credit => "credit",
+        SchedulerKind.Bvt => "bvt",
+        _ => "round-robin",
+    };
+}

@@ -1,0 +1,46 @@
+using System.Globalization;
+using System.Text;
+
+namespace ActorVisor.Host.Scenario;
+
+/// <summary>Renders a run's summary: one row per domain, then the checks.</summary>
+public static class SummaryTable
+{
+    public static string Render(ScenarioOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        var rows = new List<string[]> { new[] { "domain", "id", "state", "exit reason", "cpu time", "instructions", "hypercalls", "cpu share" } };
+        long capacity = Math.Max(1, outcome.EndNs * Math.Max(1, outcome.PhysicalCpus));
+        foreach (var d in outcome.Domains)
+        {
+            rows.Add(
+            [
+                d.Name,
+                d.DomainId.ToString(CultureInfo.InvariantCulture),
+                d.State.ToString().ToLowerInvariant() + (d.Restarts > 0 ? $" ({d.Restarts} restarts)" : ""),
+                Shorten(d.ExitReason ?? "-", 48),
+                Checks.FormatNs(d.CpuNs),
+                d.Instructions.ToString(CultureInfo.InvariantCulture),
+                d.Hypercalls.ToString(CultureInfo.InvariantCulture),
+                string.Create(CultureInfo.InvariantCulture, $"{100.0 * d.CpuNs / capacity:0.0} %"),
+            ]);
+        }
+
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"virtual time {Checks.FormatNs(outcome.EndNs)} on {outcome.PhysicalCpus} physical CPUs\n");
+        int[] widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        foreach (var row in rows)
+        {
+            text.Append(string.Join("  ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd()).Append('\n');
+        }
+
+        foreach (var check in outcome.Checks)
+        {
+            text.Append(check.Passed ? "PASS " : "FAIL ").Append(check.Check).Append(": ").Append(check.Detail).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    private static string Shorten(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 3), "...");
+}
