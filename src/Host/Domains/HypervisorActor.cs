@@ -107,7 +107,7 @@ public sealed partial class HypervisorActor : ReceiveActor
 
     private static string Refusal(object command, string name, DomainRecord? record)
     {
-        string verb = command.GetType().Name.ToLowerInvariant();
+        string verb = command is InjectHostFault ? "inject a host fault into" : command.GetType().Name.ToLowerInvariant();
         return record is null
             ? $"cannot {verb} {name}: no such domain"
             : $"cannot {verb} {name}: it is {record.State.ToString().ToLowerInvariant()}";
