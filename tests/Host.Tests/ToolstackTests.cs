@@ -1,6 +1,6 @@
 using ActorVisor.Actors;
-using ActorVisor.Config.Domain;
 using ActorVisor.Config;
+using ActorVisor.Config.Domain;
 using ActorVisor.Host.Domains;
 using ActorVisor.Scheduler;
 

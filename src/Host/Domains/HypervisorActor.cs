@@ -65,21 +65,21 @@ public sealed partial class HypervisorActor : ReceiveActor
     private string? Build(DomainRecord record)
     {
         int id = _nextId++;
-        LiveDomain? live = null;
-        var live2 = LiveDomain.TryBuild(
+        PvDomainHolder holder = new();
+        var live = LiveDomain.TryBuild(
             record.Spec,
             record.Kernel,
             id,
             _options.Scheduler.NanosecondsPerInstruction,
             _options.Seed + id,
-            line => _options.Console(new ConsoleLinePrinted(record.Name, live?.Domain.Clock.NowNs ?? 0, line)),
+            line => _options.Console(new ConsoleLinePrinted(record.Name, holder.Live?.Domain.Clock.NowNs ?? 0, line)),
             out var error);
-        if (live2 is null)
+        if (live is null)
         {
             return error;
         }
 
-        live = live2;
+        holder.Live = live;
         var parameters = new SchedulingParameters(record.Spec.Scheduler.Weight, record.Spec.Scheduler.CapPercent);
         var counters = record.Counters;
         record.Live = live;
@@ -216,5 +216,11 @@ public sealed partial class HypervisorActor : ReceiveActor
                 _options.Log($"{record.Name} {record.ExitReason}; preserved{(action == LifecycleAction.Preserve ? "" : $" ({action} is not supported, or the restart limit was reached)")}");
                 break;
         }
+    }
+
+    /// <summary>Lets a domain's console emitter read the clock of the domain it is built into.</summary>
+    private sealed class PvDomainHolder
+    {
+        public LiveDomain? Live { get; set; }
     }
 }

@@ -95,6 +95,9 @@ public static class ScenarioRunner
                 case DomainStateCheck { AtNs: null } state:
                     checks.Add(Checks.Evaluate(state, final));
                     break;
+                case DomainStateCheck { AtNs: { } at } timed when at > endNs:
+                    checks.Add(new CheckOutcome($"{timed.Domain} is {timed.State.ToString().ToLowerInvariant()} at {Checks.FormatNs(at)}", false, $"the run ended at {Checks.FormatNs(endNs)}, before that time"));
+                    break;
                 case DomainStateCheck:
                     break;
                 default:
