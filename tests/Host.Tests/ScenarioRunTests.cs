@@ -61,7 +61,7 @@ public sealed class ScenarioRunTests
               stop-at = 1s
               domains {
                 good { kernel = "../../guests/build/x86_64/busy.elf", memory = 16M }
-                bad { kernel = "../../guests/build/x86_32/crash.elf", memory = 16M, on-crash = restart }
+                bad { kernel = "../../guests/build/x86_32/crash.elf", cmdline = "crash", memory = 16M, on-crash = restart }
               }
               timeline = [
                 { at = 0ms, action = start, domain = good }
