@@ -172,7 +172,7 @@ public sealed unsafe partial class X86Cpu
             case Mnemonic.Fldl2t:
             case Mnemonic.Fldlg2:
             case Mnemonic.Fldln2:
-                Push(Constant(mnemonic));
+                Push(Constant(mnemonic, RoundingControl));
                 return true;
             case Mnemonic.Fst:
             case Mnemonic.Fstp:
@@ -196,10 +196,15 @@ public sealed unsafe partial class X86Cpu
             case Mnemonic.Fist:
             case Mnemonic.Fistp:
             case Mnemonic.Fisttp:
-                var value = St(0).ToInteger(8 * op->Size, mnemonic == Mnemonic.Fisttp ? 3 : RoundingControl);
+                var integerSource = St(0);
+                var value = integerSource.ToInteger(8 * op->Size, mnemonic == Mnemonic.Fisttp ? 3 : RoundingControl);
                 if (value is null)
                 {
                     _fpuStatus |= FpuIe;
+                }
+                else
+                {
+                    SetRoundedUp(integerSource, Extended80.FromInt64(value.Value));
                 }
                 if (!WriteInteger(op, value))
                 {
@@ -225,7 +230,9 @@ public sealed unsafe partial class X86Cpu
                 return true;
             case Mnemonic.Frndint:
                 var r = St(0);
-                SetSt(0, r.IsSignalingNaN ? Invalid(r.Quieted()) : r.RoundToIntegral(RoundingControl));
+                var rounded = r.IsSignalingNaN ? Invalid(r.Quieted()) : r.RoundToIntegral(RoundingControl);
+                SetRoundedUp(r, rounded);
+                SetSt(0, rounded);
                 return true;
             case Mnemonic.Fsqrt:
                 var s = St(0);
@@ -330,6 +337,13 @@ public sealed unsafe partial class X86Cpu
         return true;
     }
 
+    /// <summary>Sets C1 when rounding <paramref name="exact"/> to <paramref name="rounded"/> increased its magnitude, clears it otherwise.</summary>
+    private void SetRoundedUp(Extended80 exact, Extended80 rounded)
+    {
+        var up = Extended80.Compare(rounded.Abs(), exact.Abs()) == 1;
+        _fpuStatus = (ushort)((_fpuStatus & ~FpuC1) | (up ? FpuC1 : 0));
+    }
+
     private Extended80 Invalid(Extended80 result)
     {
         _fpuStatus |= FpuIe;
@@ -354,7 +368,24 @@ public sealed unsafe partial class X86Cpu
 
     private Extended80 Unary(double result) => double.IsNaN(result) ? Invalid(Extended80.Indefinite) : Extended80.FromDouble(result);
 
-    private static Extended80 Constant(Mnemonic mnemonic) => mnemonic switch
+    /// <summary>
+    /// The constants as the processor loads them: the nearest 64-bit significand, one lower under rounding
+    /// down or toward zero when that nearest value lies above the exact constant (pi, log2 e, log10 2,
+    /// ln 2), one higher under rounding up when it lies below (log2 10).
+    /// </summary>
+    private static Extended80 Constant(Mnemonic mnemonic, int rounding)
+    {
+        var nearest = Nearest(mnemonic);
+        var adjust = mnemonic switch
+        {
+            Mnemonic.Fldpi or Mnemonic.Fldl2e or Mnemonic.Fldlg2 or Mnemonic.Fldln2 when rounding is 1 or 3 => -1L,
+            Mnemonic.Fldl2t when rounding == 2 => 1L,
+            _ => 0L,
+        };
+        return new Extended80((ulong)((long)nearest.Mantissa + adjust), nearest.SignExponent);
+    }
+
+    private static Extended80 Nearest(Mnemonic mnemonic) => mnemonic switch
     {
         Mnemonic.Fld1 => new(0x8000000000000000, 0x3FFF),
         Mnemonic.Fldpi => new(0xC90FDAA22168C235, 0x4000),
@@ -533,6 +564,10 @@ public sealed unsafe partial class X86Cpu
                     return false;
                 }
                 value = Extended80.FromSingle((uint)single);
+                if ((single & 0x7FC00000) == 0x7F800000 && (single & 0x3FFFFF) != 0)
+                {
+                    _fpuStatus |= FpuIe;
+                }
                 break;
             case 8:
                 if (!TryRead<S64>(ea, out var dbl))
@@ -540,6 +575,10 @@ public sealed unsafe partial class X86Cpu
                     return false;
                 }
                 value = Extended80.FromDouble(BitConverter.UInt64BitsToDouble(dbl));
+                if ((dbl & 0x7FF8000000000000) == 0x7FF0000000000000 && (dbl & 0x7FFFFFFFFFFFF) != 0)
+                {
+                    _fpuStatus |= FpuIe;
+                }
                 break;
             default:
                 if (!TryRead<S64>(ea, out var mantissa) || !TryRead<S16>((ea + 8) & _linearMask, out var se))
@@ -559,10 +598,20 @@ public sealed unsafe partial class X86Cpu
         {
             _fpuStatus |= FpuIe;
         }
+        if (op->Size == 4)
+        {
+            var single = value.ToSingleBits(RoundingControl);
+            SetRoundedUp(value, Extended80.FromSingle(single));
+            return TryWrite<S32>(ea, single);
+        }
+        if (op->Size == 8)
+        {
+            var dbl = value.ToDouble(RoundingControl);
+            SetRoundedUp(value, Extended80.FromDouble(dbl));
+            return TryWrite<S64>(ea, BitConverter.DoubleToUInt64Bits(dbl));
+        }
         return op->Size switch
         {
-            4 => TryWrite<S32>(ea, value.ToSingleBits(RoundingControl)),
-            8 => TryWrite<S64>(ea, BitConverter.DoubleToUInt64Bits(value.ToDouble(RoundingControl))),
             _ => TranslateSlow((ea + 9) & _linearMask, Access.Write) != null && TryWrite<S64>(ea, value.Mantissa) && TryWrite<S16>((ea + 8) & _linearMask, value.SignExponent),
         };
     }
