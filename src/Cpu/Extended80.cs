@@ -8,7 +8,7 @@ namespace ActorVisor.Cpu;
 /// formats are exact where the target can hold the value and otherwise round as the x87 does, under the
 /// given rounding control (0 nearest-even, 1 down, 2 up, 3 toward zero).
 /// </summary>
-internal readonly record struct Extended80(ulong Mantissa, ushort SignExponent)
+internal readonly partial record struct Extended80(ulong Mantissa, ushort SignExponent)
 {
     public const int Bias = 16383;
 

@@ -5,12 +5,12 @@ namespace ActorVisor.Cpu;
 
 /// <summary>
 /// The x87 FPU: eight 80-bit registers addressed relative to TOP, the tag (kept as valid/empty per
-/// register), status and control words. Loads, stores, FXCH, FCHS, FABS, FRNDINT, compares and integer
-/// conversions are exact on the 80-bit values. FADD/FSUB/FMUL/FDIV/FSQRT round their operands to
-/// double, compute in double with round-to-nearest and widen the result back, so they match the host
-/// exactly only when the operands are doubles and precision control is double (see README). Exceptions
-/// are always treated as masked: IE, ZE and SF are recorded, #MF is never raised, PE/UE/OE/DE and C1
-/// round-up are not tracked. One handler serves the family; it switches on the instruction's mnemonic.
+/// register), status and control words. Everything is computed on the 80-bit values in software
+/// (<see cref="Extended80"/>): FADD/FSUB/FMUL/FDIV/FSQRT round once to the precision control's width with
+/// the rounding control, and set C1 when they rounded up. Exceptions are always treated as masked: IE,
+/// ZE and SF are recorded, #MF is never raised, PE/UE/OE/DE are not tracked. One handler serves the
+/// family; it switches on the instruction's mnemonic.
+/// </summary>
 /// </summary>
 public sealed unsafe partial class X86Cpu
 {
@@ -236,7 +236,13 @@ public sealed unsafe partial class X86Cpu
                 return true;
             case Mnemonic.Fsqrt:
                 var s = St(0);
-                SetSt(0, s.IsNaN ? Nan(s, s) : s.IsZero ? s : Unary(Math.Sqrt(s.ToDouble())));
+                if (s.IsNaN || s.IsUnsupported)
+                {
+                    SetSt(0, s.IsNaN ? Nan(s, s) : Invalid(Extended80.Indefinite));
+                    return true;
+                }
+                var root = Extended80.SquareRoot(s, Precision, RoundingControl, out var rootUp, out var rootInvalid);
+                SetSt(0, Finish(root, rootUp, rootInvalid, false));
                 return true;
             case Mnemonic.Ffree:
                 _fpuValid &= (byte)~(1 << ((_fpuTop + a) & 7));
@@ -350,12 +356,16 @@ public sealed unsafe partial class X86Cpu
         return result;
     }
 
-    /// <summary>The NaN result of an operation with a NaN operand: the larger-significand NaN, quieted.</summary>
+    /// <summary>The NaN result of an operation with a NaN operand: the QNaN when one is signalling and one quiet, otherwise the larger-significand NaN, quieted.</summary>
     private Extended80 Nan(Extended80 x, Extended80 y)
     {
         if (x.IsSignalingNaN || y.IsSignalingNaN)
         {
             _fpuStatus |= FpuIe;
+        }
+        if (x.IsNaN && y.IsNaN && x.IsSignalingNaN != y.IsSignalingNaN)
+        {
+            return x.IsSignalingNaN ? y : x;
         }
         if (x.IsNaN && y.IsNaN)
         {
@@ -365,8 +375,6 @@ public sealed unsafe partial class X86Cpu
         }
         return (x.IsNaN ? x : y).Quieted();
     }
-
-    private Extended80 Unary(double result) => double.IsNaN(result) ? Invalid(Extended80.Indefinite) : Extended80.FromDouble(result);
 
     /// <summary>
     /// The constants as the processor loads them: the nearest 64-bit significand, one lower under rounding
@@ -410,7 +418,7 @@ public sealed unsafe partial class X86Cpu
                 }
                 source = Extended80.FromInt64(integer);
             }
-            else if (!ReadFloat(op, out source))
+            else if (!ReadFloat(op, out source, keepSignaling: true))
             {
                 return false;
             }
@@ -450,20 +458,31 @@ public sealed unsafe partial class X86Cpu
             return Invalid(Extended80.Indefinite);
         }
         var (x, y) = kind is 2 or 5 ? (source, destination) : (destination, source);
-        var dx = x.ToDouble();
-        var dy = y.ToDouble();
-        if (kind is 4 or 5 && y.IsZero && !x.IsZero && !x.IsNaN && !x.IsInfinity)
-        {
-            _fpuStatus |= FpuZe;
-        }
+        bool up;
+        var invalid = false;
+        var divideByZero = false;
         var result = kind switch
         {
-            0 => dx + dy,
-            1 or 2 => dx - dy,
-            3 => dx * dy,
-            _ => dx / dy,
+            0 => Extended80.Add(x, y, Precision, RoundingControl, out up, out invalid),
+            1 or 2 => Extended80.Add(x, y.Negate(), Precision, RoundingControl, out up, out invalid),
+            3 => Extended80.Multiply(x, y, Precision, RoundingControl, out up, out invalid),
+            _ => Extended80.Divide(x, y, Precision, RoundingControl, out up, out invalid, out divideByZero),
         };
-        return Unary(result);
+        return Finish(result, up, invalid, divideByZero);
+    }
+
+    /// <summary>The significand width precision control selects: 24, 53 or 64 bits.</summary>
+    private int Precision => ((_fpuControl >> 8) & 3) switch
+    {
+        0 => 24,
+        2 => 53,
+        _ => 64,
+    };
+
+    private Extended80 Finish(Extended80 result, bool roundedUp, bool invalid, bool divideByZero)
+    {
+        _fpuStatus = (ushort)((_fpuStatus & ~FpuC1) | (roundedUp ? FpuC1 : 0) | (invalid ? FpuIe : 0) | (divideByZero ? FpuZe : 0));
+        return result;
     }
 
     private bool CompareToStatus(DecodedOp* op, Mnemonic mnemonic, bool memory, int a, int b)
@@ -483,7 +502,7 @@ public sealed unsafe partial class X86Cpu
         }
         else if (memory)
         {
-            if (!ReadFloat(op, out other))
+            if (!ReadFloat(op, out other, keepSignaling: true))
             {
                 return false;
             }
@@ -552,7 +571,12 @@ public sealed unsafe partial class X86Cpu
         _fpuStatus = (ushort)((_fpuStatus & ~(FpuC0 | FpuC1 | FpuC2 | FpuC3)) | cls | (v.Sign ? FpuC1 : 0));
     }
 
-    private bool ReadFloat(DecodedOp* op, out Extended80 value)
+    /// <summary>
+    /// Reads an m32/m64/m80 operand. A signalling NaN from m32/m64 is quieted with IE set for FLD; for an
+    /// operand of arithmetic or a compare (<paramref name="keepSignaling"/>) it stays signalling, so the
+    /// operation sees it as the processor does.
+    /// </summary>
+    private bool ReadFloat(DecodedOp* op, out Extended80 value, bool keepSignaling = false)
     {
         value = default;
         var ea = Ea(op);
@@ -564,9 +588,16 @@ public sealed unsafe partial class X86Cpu
                     return false;
                 }
                 value = Extended80.FromSingle((uint)single);
-                if ((single & 0x7FC00000) == 0x7F800000 && (single & 0x3FFFFF) != 0)
+if ((single & 0x7FC00000) == 0x7F800000 && (single & 0x3FFFFF) != 0)
                 {
-                    _fpuStatus |= FpuIe;
+                    if (keepSignaling)
+                    {
+                        value = new Extended80(value.Mantissa & ~(1UL << 62), value.SignExponent);
+                    }
+                    else
+                    {
+                        _fpuStatus |= FpuIe;
+                    }
                 }
                 break;
             case 8:
@@ -575,9 +606,16 @@ public sealed unsafe partial class X86Cpu
                     return false;
                 }
                 value = Extended80.FromDouble(BitConverter.UInt64BitsToDouble(dbl));
-                if ((dbl & 0x7FF8000000000000) == 0x7FF0000000000000 && (dbl & 0x7FFFFFFFFFFFF) != 0)
+if ((dbl & 0x7FF8000000000000) == 0x7FF0000000000000 && (dbl & 0x7FFFFFFFFFFFF) != 0)
                 {
-                    _fpuStatus |= FpuIe;
+                    if (keepSignaling)
+                    {
+                        value = new Extended80(value.Mantissa & ~(1UL << 62), value.SignExponent);
+                    }
+                    else
+                    {
+                        _fpuStatus |= FpuIe;
+                    }
                 }
                 break;
             default:
