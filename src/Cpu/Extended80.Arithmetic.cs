@@ -247,4 +247,56 @@ internal readonly partial record struct Extended80
         var significandOut = ((root << 1) | (guard ? 1u : 0u)) << 62;
         return Round(false, (adjusted / 2) + 1, significandOut, remainder != 0, precision, rounding, out roundedUp);
     }
+
+    /// <summary>
+    /// FPREM (<paramref name="nearest"/> false: truncated quotient) and FPREM1 (quotient rounded to nearest
+    /// even) of finite nonzero operands. When the exponents differ by 64 or more the step is partial: the
+    /// dividend is reduced by an exact multiple of divisor × 2^(difference - 63) and <paramref name="complete"/>
+    /// is false (the processor then sets C2, and the guest repeats). The remainder is always exact.
+    /// </summary>
+    public static Extended80 PartialRemainder(Extended80 x, Extended80 y, bool nearest, out ulong quotient, out bool complete)
+    {
+        var a = x.Unpack();
+        var b = y.Unpack();
+        var difference = a.Exponent - b.Exponent;
+        quotient = 0;
+        complete = difference < 64;
+        if (difference < -1 || (difference == -1 && !nearest))
+        {
+            return x;
+        }
+        UInt128 numerator = a.Significand;
+        UInt128 divisor = b.Significand;
+        int unit;
+        if (difference >= 64)
+        {
+            numerator <<= 63;
+            unit = a.Exponent - 63 - 63;
+        }
+        else if (difference >= 0)
+        {
+            numerator <<= difference;
+            unit = b.Exponent - 63;
+        }
+        else
+        {
+            divisor <<= 1;
+            unit = a.Exponent - 63;
+        }
+        var q = numerator / divisor;
+        var r = numerator - (q * divisor);
+        var negative = a.Sign;
+        if (nearest && complete && ((r << 1) > divisor || ((r << 1) == divisor && (q & 1) != 0)))
+        {
+            q++;
+            r = divisor - r;
+            negative = !negative;
+        }
+        quotient = (ulong)q;
+        if (r == 0)
+        {
+            return SignedZero(a.Sign);
+        }
+        return Round(negative, unit + 127, r, false, 64, 0, out _);
+    }
 }

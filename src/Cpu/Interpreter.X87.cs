@@ -253,6 +253,10 @@ public sealed unsafe partial class X86Cpu
                 return true;
             case Mnemonic.Fnop:
                 return true;
+            case Mnemonic.Fprem:
+            case Mnemonic.Fprem1:
+                Remainder(mnemonic == Mnemonic.Fprem1);
+                return true;
             case Mnemonic.Fnstenv:
             case Mnemonic.Fldenv:
                 return FpuEnvironment(op, mnemonic == Mnemonic.Fnstenv);
@@ -348,6 +352,36 @@ public sealed unsafe partial class X86Cpu
     {
         var up = Extended80.Compare(rounded.Abs(), exact.Abs()) == 1;
         _fpuStatus = (ushort)((_fpuStatus & ~FpuC1) | (up ? FpuC1 : 0));
+    }
+
+    /// <summary>FPREM/FPREM1: ST0 = remainder of ST0 / ST1; C0, C3, C1 get quotient bits 2, 1, 0 and C2 says the reduction is incomplete.</summary>
+    private void Remainder(bool nearest)
+    {
+        var x = St(0);
+        var y = St(1);
+        _fpuStatus &= unchecked((ushort)~(FpuC0 | FpuC1 | FpuC2 | FpuC3));
+        if (x.IsNaN || y.IsNaN)
+        {
+            SetSt(0, Nan(x, y));
+            return;
+        }
+        if (x.IsInfinity || y.IsZero || x.IsUnsupported || y.IsUnsupported)
+        {
+            SetSt(0, Invalid(Extended80.Indefinite));
+            return;
+        }
+        if (x.IsZero || y.IsInfinity)
+        {
+            return;
+        }
+        var result = Extended80.PartialRemainder(x, y, nearest, out var q, out var complete);
+        SetSt(0, result);
+        if (!complete)
+        {
+            _fpuStatus |= FpuC2;
+            return;
+        }
+        _fpuStatus |= (ushort)(((q & 4) != 0 ? FpuC0 : 0) | ((q & 2) != 0 ? FpuC3 : 0) | ((q & 1) != 0 ? FpuC1 : 0));
     }
 
     private Extended80 Invalid(Extended80 result)
@@ -742,7 +776,7 @@ if ((dbl & 0x7FF8000000000000) == 0x7FF0000000000000 && (dbl & 0x7FFFFFFFFFFFF) 
         or Mnemonic.Fld or Mnemonic.Fild or Mnemonic.Fld1 or Mnemonic.Fldz or Mnemonic.Fldpi or Mnemonic.Fldl2e or Mnemonic.Fldl2t
         or Mnemonic.Fldlg2 or Mnemonic.Fldln2 or Mnemonic.Fst or Mnemonic.Fstp or Mnemonic.Fist or Mnemonic.Fistp or Mnemonic.Fisttp
         or Mnemonic.Fxch or Mnemonic.Fchs or Mnemonic.Fabs or Mnemonic.Frndint or Mnemonic.Fsqrt or Mnemonic.Ffree or Mnemonic.Fincstp
-        or Mnemonic.Fdecstp or Mnemonic.Fnop or Mnemonic.Fnstenv or Mnemonic.Fldenv
+        or Mnemonic.Fdecstp or Mnemonic.Fnop or Mnemonic.Fprem or Mnemonic.Fprem1 or Mnemonic.Fnstenv or Mnemonic.Fldenv
         or Mnemonic.Fadd or Mnemonic.Faddp or Mnemonic.Fiadd or Mnemonic.Fsub or Mnemonic.Fsubp or Mnemonic.Fisub
         or Mnemonic.Fsubr or Mnemonic.Fsubrp or Mnemonic.Fisubr or Mnemonic.Fmul or Mnemonic.Fmulp or Mnemonic.Fimul
         or Mnemonic.Fdiv or Mnemonic.Fdivp or Mnemonic.Fidiv or Mnemonic.Fdivr or Mnemonic.Fdivrp or Mnemonic.Fidivr

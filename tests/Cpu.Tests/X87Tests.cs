@@ -166,6 +166,35 @@ public sealed class X87Tests
         Assert.Equal(0, other.Cpu.Capture().FpuValid);
     }
 
+    [Theory]
+    [InlineData(1e300, 3.7)]
+    [InlineData(-7.5, 2.0)]
+    [InlineData(5e-300, 3e-310)]
+    [InlineData(123456789.0, -0.001)]
+    public void Fprem_loop_ends_at_the_exact_fmod(double dividend, double divisor)
+    {
+        using var m = Run(
+            a =>
+            {
+                var again = a.CreateLabel();
+                a.fninit();
+                a.fld(__qword_ptr[Data + 8]);
+                a.fld(__qword_ptr[Data]);
+                a.Label(ref again);
+                a.fprem();
+                a.fnstsw(ax);
+                a.test(ah, 4);
+                a.jnz(again);
+                a.fstp(__qword_ptr[Data + 16]);
+            },
+            m =>
+            {
+                BitConverter.TryWriteBytes(m.Memory.Bytes(Data, 8), dividend);
+                BitConverter.TryWriteBytes(m.Memory.Bytes(Data + 8, 8), divisor);
+            });
+        Assert.Equal(BitConverter.DoubleToInt64Bits(dividend % divisor), BitConverter.DoubleToInt64Bits(ReadDouble(m, Data + 16)));
+    }
+
     [Fact]
     public void Fxam_classifies_and_fnstsw_ax_reports_it()
     {

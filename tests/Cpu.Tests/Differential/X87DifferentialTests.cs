@@ -14,7 +14,9 @@ namespace ActorVisor.Cpu.Tests.Differential;
 /// precision control (24, 53 or 64 bits) and rounding control, and operands among random values and
 /// specials (zeros, denormals, the smallest normal, the largest double, infinities, quiet and signalling
 /// NaNs); a random 80-bit operand (normal, denormal, infinity or NaN with a random significand) feeds
-/// FLD m80 and the arithmetic after it.
+/// FLD m80 and the arithmetic after it. An FPREM/FPREM1 step the host leaves incomplete (C2 set; the
+/// reduction per step is implementation-specific) is counted and not compared; X87Tests checks that the
+/// emulator's loop of partial steps ends at the exact remainder.
 /// </summary>
 /// </summary>
 public sealed class X87DifferentialTests(ITestOutputHelper output)
@@ -72,6 +74,8 @@ public sealed class X87DifferentialTests(ITestOutputHelper output)
                 pop(a);
             });
         }
+        yield return new("fprem", false, false, a => a.fprem());
+        yield return new("fprem1", false, false, a => a.fprem1());
         yield return new("fchs", false, false, a => a.fchs());
         yield return new("fabs", false, false, a => a.fabs());
         yield return new("frndint", false, false, a => a.frndint());
@@ -175,6 +179,7 @@ public sealed class X87DifferentialTests(ITestOutputHelper output)
         var failures = new List<string>();
         var data = new byte[256];
         long total = 0;
+        long partialRemainders = 0;
         foreach (var form in forms)
         {
             var code = Frame(form, out var count);
@@ -225,6 +230,11 @@ public sealed class X87DifferentialTests(ITestOutputHelper output)
                 machine.Sink.Events.Clear();
                 var run = cpu.Run(count);
                 var emulatedData = machine.Memory.Bytes(Machine.DataAddress, 256).ToArray();
+                if (form.Name.StartsWith("fprem", StringComparison.Ordinal) && (BitConverter.ToUInt16(nativeData, StatusOut) & 0x400) != 0)
+                {
+                    partialRemainders++;
+                    continue;
+                }
                 total++;
                 var mismatch = Compare(run.Retired == count ? null : $"retired {run.Retired} {run.Reason} {string.Join(";", machine.Log)}",
                     nativeData, emulatedData, nativeRax, cpu.GetGpr(0), form.ComparesFlags ? nativeFlags & 0x45 : 0, form.ComparesFlags ? cpu.Rflags & 0x45 : 0);
@@ -236,7 +246,7 @@ public sealed class X87DifferentialTests(ITestOutputHelper output)
                 }
             }
         }
-        output.WriteLine($"x87 differential: {forms.Count} forms, {total} cases compared, {failures.Count} failures");
+        output.WriteLine($"x87 differential: {forms.Count} forms, {total} cases compared, {partialRemainders} incomplete FPREM/FPREM1 steps not compared, {failures.Count} failures");
         foreach (var f in failures.Take(100))
         {
             output.WriteLine(f);
