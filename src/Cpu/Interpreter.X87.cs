@@ -622,7 +622,7 @@ public sealed unsafe partial class X86Cpu
                     return false;
                 }
                 value = Extended80.FromSingle((uint)single);
-if ((single & 0x7FC00000) == 0x7F800000 && (single & 0x3FFFFF) != 0)
+                if ((single & 0x7FC00000) == 0x7F800000 && (single & 0x3FFFFF) != 0)
                 {
                     if (keepSignaling)
                     {
@@ -640,7 +640,7 @@ if ((single & 0x7FC00000) == 0x7F800000 && (single & 0x3FFFFF) != 0)
                     return false;
                 }
                 value = Extended80.FromDouble(BitConverter.UInt64BitsToDouble(dbl));
-if ((dbl & 0x7FF8000000000000) == 0x7FF0000000000000 && (dbl & 0x7FFFFFFFFFFFF) != 0)
+                if ((dbl & 0x7FF8000000000000) == 0x7FF0000000000000 && (dbl & 0x7FFFFFFFFFFFF) != 0)
                 {
                     if (keepSignaling)
                     {
