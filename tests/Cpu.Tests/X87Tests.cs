@@ -196,6 +196,32 @@ public sealed class X87Tests
     }
 
     [Fact]
+    public void Fnstenv_masks_exceptions_and_fldenv_brings_back_the_words_and_tags()
+    {
+        using var m = Run(
+            a =>
+            {
+                a.fninit();
+                a.fldcw(__word_ptr[Data + 64]);
+                a.fld1();
+                a.fld1();
+                a.fnstenv(__[Data]);
+                a.fnstcw(__word_ptr[Data + 66]);
+                a.fninit();
+                a.fldenv(__[Data]);
+                a.faddp(st1, st0);
+                a.fstp(__qword_ptr[Data + 72]);
+            },
+            m => BitConverter.TryWriteBytes(m.Memory.Bytes(Data + 64, 2), (ushort)0x0360));
+        Assert.Equal(0x0360, BitConverter.ToUInt16(m.Memory.Bytes(Data, 2)));
+        Assert.Equal(6, (BitConverter.ToUInt16(m.Memory.Bytes(Data + 4, 2)) >> 11) & 7);
+        Assert.Equal(0x0FFF, BitConverter.ToUInt16(m.Memory.Bytes(Data + 8, 2)));
+        Assert.Equal(0x037F, BitConverter.ToUInt16(m.Memory.Bytes(Data + 66, 2)));
+        Assert.Equal(2.0, ReadDouble(m, Data + 72));
+        Assert.Equal(0x0360, m.Cpu.FpuControlWord);
+    }
+
+    [Fact]
     public void Fxam_classifies_and_fnstsw_ax_reports_it()
     {
         using var m = Run(a =>
