@@ -5,11 +5,16 @@ namespace ActorVisor.Cpu;
 /// <see cref="X86Cpu.Capture"/> and give it back to <see cref="X86Cpu.Restore"/> to continue exactly where
 /// it stopped. It holds no references to memory, sinks or caches. Segment arrays are indexed in the
 /// encoding order ES, CS, SS, DS, FS, GS; <see cref="Xmm"/> holds 16 registers as (low, high) pairs.
+/// The x87 registers are in physical order (R0-R7, not ST(i)): <see cref="FpuMantissas"/> holds the 64-bit
+/// significands and <see cref="FpuSignExponents"/> the sign-and-exponent words; TOP is in bits 11-13 of
+/// <see cref="FpuStatus"/> and <see cref="FpuValid"/> has bit p set when register p is not empty.
+/// Version 1 (before the x87) is still accepted by <see cref="X86Cpu.Restore"/>, with the x87 in its
+/// FNINIT state.
 /// </summary>
 public sealed record CpuState
 {
     /// <summary>The layout version; bump it whenever a field is added, removed or changes meaning.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     public int Version { get; init; } = CurrentVersion;
     public ulong[] Gprs { get; init; } = new ulong[16];
@@ -42,6 +47,11 @@ public sealed record CpuState
     public ulong[] Xmm { get; init; } = new ulong[32];
     public uint Mxcsr { get; init; } = 0x1F80;
     public bool Halted { get; init; }
+    public ushort FpuControl { get; init; } = 0x37F;
+    public ushort FpuStatus { get; init; }
+    public byte FpuValid { get; init; }
+    public ulong[] FpuMantissas { get; init; } = new ulong[8];
+    public ushort[] FpuSignExponents { get; init; } = new ushort[8];
 
     /// <summary>True when every field, including array contents, is equal.</summary>
     public bool Equals(CpuState? other) =>
@@ -51,7 +61,9 @@ public sealed record CpuState
         && Dr.AsSpan().SequenceEqual(other.Dr) && FsBase == other.FsBase && GsBase == other.GsBase && KernelGsBase == other.KernelGsBase
         && Star == other.Star && Lstar == other.Lstar && Cstar == other.Cstar && Sfmask == other.Sfmask && SysenterCs == other.SysenterCs
         && SysenterEsp == other.SysenterEsp && SysenterEip == other.SysenterEip && Tsc == other.Tsc && TscAux == other.TscAux
-        && Xmm.AsSpan().SequenceEqual(other.Xmm) && Mxcsr == other.Mxcsr && Halted == other.Halted;
+        && Xmm.AsSpan().SequenceEqual(other.Xmm) && Mxcsr == other.Mxcsr && Halted == other.Halted
+        && FpuControl == other.FpuControl && FpuStatus == other.FpuStatus && FpuValid == other.FpuValid
+        && FpuMantissas.AsSpan().SequenceEqual(other.FpuMantissas) && FpuSignExponents.AsSpan().SequenceEqual(other.FpuSignExponents);
 
     public override int GetHashCode() => HashCode.Combine(Rip, Rflags, Cr3, Gprs[0], Gprs[4]);
 }

@@ -425,7 +425,7 @@ public sealed unsafe partial class X86Cpu
         return true;
     }
 
-    /// <summary>FXSAVE (Condition 0) and FXRSTOR (1) of the 512-byte area: x87 control words at their reset values, MXCSR, XMM0-15.</summary>
+    /// <summary>FXSAVE (Condition 0) and FXRSTOR (1) of the 512-byte area: x87 control, status and abridged tag words and ST0-7, MXCSR, XMM0-15 (the x87 instruction and operand pointers are saved as zero).</summary>
     private static bool FxSaveRestore(X86Cpu c, DecodedOp* op)
     {
         if ((c._cr0 & (Cr0Em | Cr0Ts)) != 0)
@@ -443,21 +443,34 @@ public sealed unsafe partial class X86Cpu
         }
         if (op->Condition == 0)
         {
-            var ok = c.TryWrite<S16>(ea, 0x37F) && c.TryWrite<S16>(ea + 2, 0) && c.TryWrite<S16>(ea + 4, 0)
+            var ok = c.TryWrite<S16>(ea, c._fpuControl) && c.TryWrite<S16>(ea + 2, c.FpuStatusWord) && c.TryWrite<S16>(ea + 4, c.AbridgedTagWord())
                 && c.TryWrite<S32>(ea + 24, c._mxcsr) && c.TryWrite<S32>(ea + 28, 0xFFFF);
+            for (var i = 0; ok && i < 8; i++)
+            {
+                var st = c._fpr[(c._fpuTop + i) & 7];
+                ok = c.TryWrite<S64>(ea + 32 + (ulong)(16 * i), st.Mantissa) && c.TryWrite<S16>(ea + 40 + (ulong)(16 * i), st.SignExponent);
+            }
             for (var i = 0; ok && i < 16; i++)
             {
                 ok = c.TryWrite<S64>(ea + 160 + (ulong)(16 * i), c._xmm[2 * i]) && c.TryWrite<S64>(ea + 168 + (ulong)(16 * i), c._xmm[(2 * i) + 1]);
             }
             return ok;
         }
-        if (!c.TryRead<S32>(ea + 24, out var mxcsr))
+        if (!c.TryRead<S32>(ea + 24, out var mxcsr) || !c.TryRead<S16>(ea, out var fcw) || !c.TryRead<S16>(ea + 2, out var fsw) || !c.TryRead<S16>(ea + 4, out var ftw))
         {
             return false;
         }
         if ((mxcsr & 0xFFFF0000) != 0)
         {
             return c.RaiseGp();
+        }
+        var registers = stackalloc ulong[16];
+        for (var i = 0; i < 8; i++)
+        {
+            if (!c.TryRead<S64>(ea + 32 + (ulong)(16 * i), out registers[2 * i]) || !c.TryRead<S16>(ea + 40 + (ulong)(16 * i), out registers[(2 * i) + 1]))
+            {
+                return false;
+            }
         }
         var values = stackalloc ulong[32];
         for (var i = 0; i < 32; i++)
@@ -472,6 +485,14 @@ public sealed unsafe partial class X86Cpu
             c._xmm[i] = values[i];
         }
         c._mxcsr = (uint)mxcsr;
+        c._fpuControl = (ushort)fcw;
+        c._fpuStatus = (ushort)fsw;
+        c._fpuTop = (int)(fsw >> 11) & 7;
+        c._fpuValid = (byte)ftw;
+        for (var i = 0; i < 8; i++)
+        {
+            c._fpr[(c._fpuTop + i) & 7] = new Extended80(registers[2 * i], (ushort)registers[(2 * i) + 1]);
+        }
         return true;
     }
 

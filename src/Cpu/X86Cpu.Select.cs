@@ -743,7 +743,11 @@ public sealed unsafe partial class X86Cpu
                 h = &Ud;
                 break;
             default:
-                h = SelectSse(in ins, op);
+                h = SelectX87(in ins, op);
+                if (h == null)
+                {
+                    h = SelectSse(in ins, op);
+                }
                 systemEnds = false;
                 break;
         }

@@ -43,17 +43,23 @@ public sealed unsafe partial class X86Cpu
             Xmm = xmm,
             Mxcsr = _mxcsr,
             Halted = _halted,
+            FpuControl = _fpuControl,
+            FpuStatus = FpuStatusWord,
+            FpuValid = _fpuValid,
+            FpuMantissas = [.. _fpr.Select(r => r.Mantissa)],
+            FpuSignExponents = [.. _fpr.Select(r => r.SignExponent)],
         };
     }
 
     /// <summary>
     /// Replaces the whole architectural state. The TLB and decoded blocks are flushed, since the state may
-    /// come from another machine. Returns false, changing nothing, for a state of an unknown version.
+    /// come from another machine. Returns false, changing nothing, for a state of an unknown version. A
+    /// version 1 state (which has no x87 fields) restores with the x87 in its FNINIT state.
     /// </summary>
     public bool Restore(CpuState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (state.Version != CpuState.CurrentVersion || state.Gprs.Length != 16 || state.Segments.Length != 6 || state.Xmm.Length != 32 || state.Dr.Length != 8)
+        if (state.Version is not (1 or CpuState.CurrentVersion) || state.FpuMantissas.Length != 8 || state.FpuSignExponents.Length != 8 || state.Gprs.Length != 16 || state.Segments.Length != 6 || state.Xmm.Length != 32 || state.Dr.Length != 8)
         {
             return false;
         }
@@ -90,6 +96,18 @@ public sealed unsafe partial class X86Cpu
         }
         _mxcsr = state.Mxcsr;
         _halted = state.Halted;
+        FpuInit();
+        if (state.Version >= 2)
+        {
+            _fpuControl = state.FpuControl;
+            _fpuStatus = state.FpuStatus;
+            _fpuTop = (state.FpuStatus >> 11) & 7;
+            _fpuValid = state.FpuValid;
+            for (var i = 0; i < 8; i++)
+            {
+                _fpr[i] = new Extended80(state.FpuMantissas[i], state.FpuSignExponents[i]);
+            }
+        }
         _faultPending = false;
         _pendingInterrupt = -1;
         UpdateMode();
