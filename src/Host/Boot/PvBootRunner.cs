@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using System.Text;
 using ActorVisor.Abi;
-using ActorVisor.Devices.Console;
 using ActorVisor.Hypervisor;
 using ActorVisor.Hypervisor.Boot;
+using ActorVisor.Host.Domains;
 using ActorVisor.Hypervisor.Pv;
 
 namespace ActorVisor.Host.Boot;
@@ -52,31 +51,19 @@ public static class PvBootRunner
 
         var wallclock = (1_767_225_600L + (long)(options.Seed % 1_000_000)) * 1_000_000_000L;
         var domain = new PvDomain(machine, built.Domain!, new PvDomainOptions(options.Vcpus, options.NanosecondsPerInstruction, wallclock));
-        var text = new ConsoleText(Emit);
-        var ring = new ConsoleRing(machine, built.Domain!, domain, Emit);
-        domain.ConsoleWrite = text.Write;
+        var guestConsole = new GuestConsole(machine, built.Domain!, domain, Emit);
         domain.Log = line => trace?.Invoke(line);
         if (trace is not null)
         {
             domain.Trace = entry => trace(entry.ToString());
         }
 
-        domain.Events.BackendNotified = port =>
-        {
-            if (port == built.Domain!.Config.ConsoleEvtchn)
-            {
-                ring.Drain();
-            }
-        };
-
-        var result = RunToEnd(domain, options, ring);
-        ring.Drain();
-        text.Flush();
-        ring.Flush();
+        var result = RunToEnd(domain, options, guestConsole);
+        guestConsole.Flush();
         return result with { ConsoleLines = lines };
     }
 
-    private static BootResult RunToEnd(PvDomain domain, BootOptions options, ConsoleRing ring)
+    private static BootResult RunToEnd(PvDomain domain, BootOptions options, GuestConsole console)
     {
         var vcpu = domain.Vcpus[0];
         long limitNs = (long)(options.VirtualTimeout ?? BootOptions.DefaultVirtualTimeout).TotalNanoseconds;
@@ -91,7 +78,7 @@ public static class PvBootRunner
 
             var slice = vcpu.RunSlice(options.SliceInstructions);
             retired += slice.Retired;
-            ring.Drain();
+            console.Drain();
             switch (slice.Outcome)
             {
                 case SliceOutcome.ShutDown:
@@ -124,80 +111,4 @@ public static class PvBootRunner
 
     private static BootResult Refused(string detail, List<string> lines) =>
         new(BootStatus.Refused, null, detail, lines, 0, 0, new Dictionary<int, long>());
-
-    /// <summary>Line-buffers console_io text.</summary>
-    private sealed class ConsoleText(Action<string> emit)
-    {
-        private readonly StringBuilder _partial = new();
-
-        public void Write(string text)
-        {
-            foreach (char c in text)
-            {
-                if (c == '\n')
-                {
-                    emit(_partial.ToString());
-                    _partial.Clear();
-                }
-                else if (c != '\r')
-                {
-                    _partial.Append(c);
-                }
-            }
-        }
-
-        public void Flush()
-        {
-            if (_partial.Length > 0)
-            {
-                emit(_partial.ToString());
-                _partial.Clear();
-            }
-        }
-    }
-
-    /// <summary>The console back-end: drains the console ring page and notifies the guest that room was made.</summary>
-    private sealed class ConsoleRing
-    {
-        private readonly Machine _machine;
-        private readonly ulong _mfn;
-        private readonly PvDomain _domain;
-        private readonly uint _port;
-        private readonly Action<string> _emit;
-        private readonly ConsoleBackend _backend = new();
-        private readonly List<string> _lines = [];
-
-        public ConsoleRing(Machine machine, BuiltDomain built, PvDomain domain, Action<string> emit)
-        {
-            _machine = machine;
-            _mfn = built.P2m[(int)built.Layout.ConsolePfn];
-            _domain = domain;
-            _port = built.Config.ConsoleEvtchn;
-            _emit = emit;
-            ConsoleBackend.Connect(machine.Memory.Frame(_mfn));
-        }
-
-        public void Drain()
-        {
-            _backend.Drain(_machine.Memory.Frame(_mfn), _lines, out int consumed);
-            foreach (var line in _lines)
-            {
-                _emit(line);
-            }
-
-            _lines.Clear();
-            if (consumed > 0)
-            {
-                _domain.Events.NotifyFromBackend(_port);
-            }
-        }
-
-        public void Flush()
-        {
-            if (_backend.FlushPartialLine() is { } line)
-            {
-                _emit(line);
-            }
-        }
-    }
 }
