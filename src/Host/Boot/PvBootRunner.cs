@@ -11,13 +11,10 @@ namespace ActorVisor.Host.Boot;
 /// Boots one PV domain and runs it to the end on the calling thread: loads and builds the kernel,
 /// runs vCPU 0 in slices, drains the console (console_io and the console ring) after each slice and
 /// on every notification, fast-forwards virtual time while the guest blocks on a timer, and reports
-/// how the guest ended. This is the single-domain facade the CLI uses; the actor tree comes later.
+/// how the guest ended. This is the single-domain facade behind `actorvisor boot`; `actorvisor run` uses the actor tree.
 /// </summary>
 public static class PvBootRunner
 {
-    /// <summary>Machine frames beyond the domain's own: frame 0, shared_info, and room for hypervisor pages.</summary>
-    private const int MachineOverheadMiB = 4;
-
     /// <param name="options">What to boot.</param>
     /// <param name="console">Receives each console line as the guest prints it.</param>
     /// <param name="trace">Receives each hypercall as a line (the <c>--trace</c> view), or null.</param>
@@ -31,27 +28,21 @@ public static class PvBootRunner
             console?.Invoke(line);
         }
 
-        if (options.MemoryMiB < 1 || options.Vcpus < 1 || options.Vcpus > SharedInfoLayout.LegacyVcpuSlots || options.SliceInstructions < 1)
+        if (options.SliceInstructions < 1)
         {
-            return Refused($"unsupported configuration: {options.MemoryMiB} MiB, {options.Vcpus} vCPUs", lines);
+            return Refused($"a slice must be at least one instruction, got {options.SliceInstructions}", lines);
         }
 
-        var parsed = XenElfLoader.Parse(options.Kernel);
-        if (!parsed.Succeeded)
+        using var live = LiveDomain.TryBuild(
+            options.Kernel, 1, options.MemoryMiB, options.Vcpus, options.CommandLine,
+            options.NanosecondsPerInstruction, (long)(options.Seed % 1_000_000), Emit, out var error);
+        if (live is null)
         {
-            return Refused($"kernel refused: {parsed.Error}: {parsed.Detail}", lines);
+            return Refused(error!, lines);
         }
 
-        using var machine = Machine.WithMegabytes(options.MemoryMiB + MachineOverheadMiB);
-        var built = DomainBuilder.Build(machine, parsed.Image!, DomainConfig.WithMegabytes(new DomId(1), options.MemoryMiB, options.CommandLine));
-        if (!built.Succeeded)
-        {
-            return Refused($"domain refused: {built.Error}: {built.Detail}", lines);
-        }
-
-        var wallclock = (1_767_225_600L + (long)(options.Seed % 1_000_000)) * 1_000_000_000L;
-        var domain = new PvDomain(machine, built.Domain!, new PvDomainOptions(options.Vcpus, options.NanosecondsPerInstruction, wallclock));
-        var guestConsole = new GuestConsole(machine, built.Domain!, domain, Emit);
+        var domain = live.Domain;
+        var guestConsole = live.Console;
         domain.Log = line => trace?.Invoke(line);
         if (trace is not null)
         {

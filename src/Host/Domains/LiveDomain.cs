@@ -47,17 +47,22 @@ public sealed class LiveDomain : IDisposable
     public static LiveDomain? TryBuild(DomainSpec spec, ReadOnlyMemory<byte> kernel, int id, double nanosecondsPerInstruction, long seed, Action<string> console, out string? error)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        error = null;
-        int memoryMiB = (int)(spec.MemoryBytes >> 20);
         if (spec.Type != DomainType.Pv)
         {
             error = $"only PV domains run, {spec.Name} is {spec.Type}";
             return null;
         }
 
-        if (memoryMiB < 1 || spec.Vcpus < 1 || spec.Vcpus > SharedInfoLayout.LegacyVcpuSlots)
+        return TryBuild(kernel, id, (int)(spec.MemoryBytes >> 20), spec.Vcpus, spec.Cmdline, nanosecondsPerInstruction, seed, console, out error);
+    }
+
+    /// <summary>Builds PV domain <paramref name="id"/> from a kernel image, or returns null with the reason.</summary>
+    public static LiveDomain? TryBuild(ReadOnlyMemory<byte> kernel, int id, int memoryMiB, int vcpus, string commandLine, double nanosecondsPerInstruction, long seed, Action<string> console, out string? error)
+    {
+        error = null;
+        if (memoryMiB < 1 || vcpus < 1 || vcpus > SharedInfoLayout.LegacyVcpuSlots)
         {
-            error = $"unsupported configuration: {memoryMiB} MiB, {spec.Vcpus} vCPUs";
+            error = $"unsupported configuration: {memoryMiB} MiB, {vcpus} vCPUs";
             return null;
         }
 
@@ -69,7 +74,7 @@ public sealed class LiveDomain : IDisposable
         }
 
         var machine = Machine.WithMegabytes(memoryMiB + MachineOverheadMiB);
-        var built = DomainBuilder.Build(machine, parsed.Image!, DomainConfig.WithMegabytes(new DomId((ushort)id), memoryMiB, spec.Cmdline));
+        var built = DomainBuilder.Build(machine, parsed.Image!, DomainConfig.WithMegabytes(new DomId((ushort)id), memoryMiB, commandLine));
         if (!built.Succeeded)
         {
             machine.Dispose();
@@ -78,7 +83,7 @@ public sealed class LiveDomain : IDisposable
         }
 
         var wallclock = (1_767_225_600L + (seed % 1_000_000)) * 1_000_000_000L;
-        var domain = new PvDomain(machine, built.Domain!, new PvDomainOptions(spec.Vcpus, nanosecondsPerInstruction, wallclock));
+        var domain = new PvDomain(machine, built.Domain!, new PvDomainOptions(vcpus, nanosecondsPerInstruction, wallclock));
         return new LiveDomain(machine, domain, new GuestConsole(machine, built.Domain!, domain, console));
     }
 
