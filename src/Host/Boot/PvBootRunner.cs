@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using ActorVisor.Abi;
-using ActorVisor.Hypervisor;
-using ActorVisor.Hypervisor.Boot;
 using ActorVisor.Host.Domains;
 using ActorVisor.Hypervisor.Pv;
 
