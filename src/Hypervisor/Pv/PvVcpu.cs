@@ -38,6 +38,7 @@ public sealed partial class PvVcpu : ICpuSink
     private SliceResult? _stopWith;
     private bool _online;
     private bool _blocked;
+    private bool _siblingFlushPending;
 
     public PvVcpu(PvDomain domain, int id, InitialVcpuState? initial, PvVcpuMmu mmu)
     {
@@ -52,6 +53,7 @@ public sealed partial class PvVcpu : ICpuSink
         {
             LoadInitialState(initial);
             _online = true;
+            _initialised = true;
         }
     }
 
@@ -92,6 +94,13 @@ public sealed partial class PvVcpu : ICpuSink
         if (!_online)
         {
             return new SliceResult(SliceOutcome.Offline, 0);
+        }
+
+        if (_siblingFlushPending)
+        {
+            // Another vCPU of this domain asked for a TLB flush on every vCPU while this one was not running.
+            Cpu.FlushTlb(includeGlobal: true);
+            _siblingFlushPending = false;
         }
 
         FireDueTimers();
@@ -206,6 +215,14 @@ public sealed partial class PvVcpu : ICpuSink
         if (_flush.IsEmpty)
         {
             return;
+        }
+
+        if (_flush.FlushAllVcpus || _flush.AllVcpuPages.Count > 0)
+        {
+            foreach (var sibling in _domain.Vcpus)
+            {
+                sibling._siblingFlushPending |= !ReferenceEquals(sibling, this);
+            }
         }
 
         if (_flush.FlushLocal || _flush.FlushAllVcpus)
