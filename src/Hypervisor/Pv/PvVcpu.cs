@@ -39,6 +39,7 @@ public sealed partial class PvVcpu : ICpuSink
     private bool _online;
     private bool _blocked;
     private bool _siblingFlushPending;
+    private long _clockAccountedRetired;
 
     public PvVcpu(PvDomain domain, int id, InitialVcpuState? initial, PvVcpuMmu mmu)
     {
@@ -118,7 +119,7 @@ public sealed partial class PvVcpu : ICpuSink
         }
 
         var run = Cpu.Run(budget);
-        _domain.Clock.AddInstructions(run.Retired);
+        SyncClock();
         FireDueTimers();
         if (_stopWith is { } stop)
         {
@@ -200,6 +201,17 @@ public sealed partial class PvVcpu : ICpuSink
         _kernelSp = s.KernelSp;
         _mmu.InKernelMode = true;
         Cpu.PagingAsSupervisor = is64;
+    }
+
+    /// <summary>
+    /// Brings the domain's clock up to the instructions this vCPU retired so far, those of a slice
+    /// still running included, so that hypercalls and RDTSC inside a slice see time move.
+    /// </summary>
+    private void SyncClock()
+    {
+        long retired = Cpu.RetiredInstructionsSoFar;
+        _domain.Clock.AddInstructions(retired - _clockAccountedRetired);
+        _clockAccountedRetired = retired;
     }
 
     /// <summary>Loads CR3 with the root the current mode selects (after a mode switch or a new base pointer).</summary>
