@@ -23,7 +23,7 @@ public static class StorePath
     public static bool TryResolve(DomId caller, string path, out string absolute)
     {
         absolute = "";
-        if (path.Length == 0)
+        if (path.Length == 0 || path[0] == '@')
         {
             return false;
         }
