@@ -107,12 +107,6 @@ public sealed partial class StoreConnection
         while (available > 0 && _queuedBytes < MaxQueuedReplyBytes)
         {
             int needed = NeededBytes();
-            if (needed < 0)
-            {
-                Close(page, StoreRing.ErrorProtocol, "a request's payload is longer than 4096 bytes");
-                return false;
-            }
-
             int offset = (int)(cons % StoreRing.RingBytes);
             int chunk = (int)Math.Min(Math.Min(available, (uint)(StoreRing.RingBytes - offset)), (uint)needed);
             var bytes = page.Slice(StoreRing.RequestOffset + offset, chunk);
@@ -125,6 +119,12 @@ public sealed partial class StoreConnection
             available -= (uint)chunk;
             progress = true;
             StoreRing.Set(page, StoreRing.RequestConsumerOffset, cons);
+            if (NeededBytes() < 0)
+            {
+                Close(page, StoreRing.ErrorProtocol, "a request's payload is longer than 4096 bytes");
+                return false;
+            }
+
             if (NeededBytes() == 0)
             {
                 var reply = Handle(_incoming.ToArray());
