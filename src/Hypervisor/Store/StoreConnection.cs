@@ -25,6 +25,7 @@ public sealed partial class StoreConnection
     private readonly Queue<byte[]> _outgoing = new();
     private int _outgoingOffset;
     private int _queuedBytes;
+    private bool _servicing;
 
     public StoreConnection(XenStore store, DomId domain)
     {
@@ -49,10 +50,26 @@ public sealed partial class StoreConnection
     /// </summary>
     public bool Service(Span<byte> page)
     {
-        if (IsClosed)
+        // A request of this domain can queue a watch event for this same domain, and a host that
+        // services on XenStore.EventsQueued would then re-enter; the loop below already takes those events.
+        if (IsClosed || _servicing)
         {
             return false;
         }
+
+        _servicing = true;
+        try
+        {
+            return ServiceRing(page);
+        }
+        finally
+        {
+            _servicing = false;
+        }
+    }
+
+    private bool ServiceRing(Span<byte> page)
+    {
 
         bool moved = false;
         while (true)
