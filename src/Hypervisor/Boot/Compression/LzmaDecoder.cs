@@ -116,7 +116,7 @@ internal sealed class LzmaDecoder
                 else
                 {
                     int matchByte = pos - dictionaryStart > rep0 ? output[pos - (int)rep0 - 1] : 0;
-                    symbol = DecodeMatchedLiteral(ref rc, coder, matchByte);
+                    symbol = rc.DecodeMatchedLiteral(coder, matchByte);
                 }
 
                 output[pos++] = (byte)symbol;
@@ -218,29 +218,6 @@ internal sealed class LzmaDecoder
 
         detail = "";
         return DecompressError.None;
-    }
-
-    private static int DecodeMatchedLiteral(ref RangeDecoder rc, Span<ushort> coder, int matchByte)
-    {
-        int symbol = 1;
-        while (symbol < 0x100)
-        {
-            int matchBit = (matchByte >> 7) & 1;
-            matchByte <<= 1;
-            int bit = rc.DecodeBit(ref coder[((1 + matchBit) << 8) + symbol]);
-            symbol = (symbol << 1) | bit;
-            if (bit != matchBit)
-            {
-                while (symbol < 0x100)
-                {
-                    symbol = (symbol << 1) | rc.DecodeBit(ref coder[symbol]);
-                }
-
-                break;
-            }
-        }
-
-        return symbol & 0xFF;
     }
 
     /// <summary>Decodes a match distance minus one: a 6-bit slot, then modelled, direct and aligned low bits.</summary>

@@ -71,16 +71,110 @@ internal ref struct RangeDecoder
     }
 
     /// <summary>Decodes <paramref name="bits"/> bits most significant first through a binary tree of probabilities.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int DecodeTree(Span<ushort> probabilities, int bits)
     {
+        // The hot loop of literal decoding: the coder's state is kept in locals so it stays in registers.
+        uint range = _range;
+        uint code = _code;
+        int position = _position;
+        var input = _input;
         int symbol = 1;
-        for (int i = 0; i < bits; i++)
+        int end = 1 << bits;
+        while (symbol < end)
         {
-            symbol = (symbol << 1) | DecodeBit(ref probabilities[symbol]);
+            ref ushort probability = ref probabilities[symbol];
+            uint p = probability;
+            uint bound = (range >> ProbabilityBits) * p;
+            if (code < bound)
+            {
+                range = bound;
+                probability = (ushort)(p + (((1u << ProbabilityBits) - p) >> AdaptShift));
+                symbol <<= 1;
+            }
+            else
+            {
+                range -= bound;
+                code -= bound;
+                probability = (ushort)(p - (p >> AdaptShift));
+                symbol = (symbol << 1) | 1;
+            }
+
+            if (range < TopValue)
+            {
+                range <<= 8;
+                if ((uint)position < (uint)input.Length)
+                {
+                    code = (code << 8) | input[position++];
+                }
+                else
+                {
+                    code <<= 8;
+                    Overrun = true;
+                }
+            }
         }
 
-        return symbol - (1 << bits);
+        _range = range;
+        _code = code;
+        _position = position;
+        return symbol - end;
+    }
+
+    /// <summary>
+    /// Decodes a literal after a match: while its bits agree with <paramref name="matchByte"/>
+    /// the probabilities are chosen by the match byte's bit too, after the first difference by
+    /// the plain tree.
+    /// </summary>
+    public int DecodeMatchedLiteral(Span<ushort> coder, int matchByte)
+    {
+        uint range = _range;
+        uint code = _code;
+        int position = _position;
+        var input = _input;
+        int symbol = 1;
+        int offset = 0x100;
+        while (symbol < 0x100)
+        {
+            matchByte <<= 1;
+            int matchBit = matchByte & offset;
+            ref ushort probability = ref coder[offset + matchBit + symbol];
+            uint p = probability;
+            uint bound = (range >> ProbabilityBits) * p;
+            if (code < bound)
+            {
+                range = bound;
+                probability = (ushort)(p + (((1u << ProbabilityBits) - p) >> AdaptShift));
+                symbol <<= 1;
+                offset &= ~matchBit;
+            }
+            else
+            {
+                range -= bound;
+                code -= bound;
+                probability = (ushort)(p - (p >> AdaptShift));
+                symbol = (symbol << 1) | 1;
+                offset &= matchBit;
+            }
+
+            if (range < TopValue)
+            {
+                range <<= 8;
+                if ((uint)position < (uint)input.Length)
+                {
+                    code = (code << 8) | input[position++];
+                }
+                else
+                {
+                    code <<= 8;
+                    Overrun = true;
+                }
+            }
+        }
+
+        _range = range;
+        _code = code;
+        _position = position;
+        return symbol & 0xFF;
     }
 
     /// <summary>Decodes <paramref name="bits"/> bits least significant first through a binary tree of probabilities.</summary>
