@@ -58,6 +58,20 @@ public class BzImageTests
     }
 
     [Fact]
+    public void An_lzma_bzImage_unwraps_to_the_ELF_inside()
+    {
+        var size = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(size, (uint)Elf.Length);
+        var payload = XzTool.Xz("--format=lzma -9", Elf).Concat(size).ToArray();
+
+        var result = BzImage.Unwrap(Wrap(payload));
+
+        Assert.True(result.Succeeded, result.Detail);
+        Assert.Equal(CompressionFormat.Lzma, result.Format);
+        Assert.Equal(Elf, result.Elf);
+    }
+
+    [Fact]
     public void The_ELF_loader_parses_a_bzImage_as_it_parses_its_ELF()
     {
         var direct = XenElfLoader.Parse(Elf);

@@ -49,7 +49,7 @@ public class GzipAndDetectionTests
     [InlineData(new byte[] { 0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00 }, CompressionFormat.Xz)]
     [InlineData(new byte[] { 0x1F, 0x8B, 0x08 }, CompressionFormat.Gzip)]
     [InlineData(new byte[] { 0x42, 0x5A, 0x68, 0x39 }, CompressionFormat.Bzip2)]
-    [InlineData(new byte[] { 0x5D, 0x00, 0x00, 0x80 }, CompressionFormat.Lzma)]
+    [InlineData(new byte[] { 0x5D, 0x00, 0x00, 0x80, 0x00 }, CompressionFormat.Lzma)]
     [InlineData(new byte[] { 0x89, 0x4C, 0x5A, 0x4F }, CompressionFormat.Lzo)]
     [InlineData(new byte[] { 0x02, 0x21, 0x4C, 0x18 }, CompressionFormat.Lz4)]
     [InlineData(new byte[] { 0x28, 0xB5, 0x2F, 0xFD }, CompressionFormat.Zstd)]

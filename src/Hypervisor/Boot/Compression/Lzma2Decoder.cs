@@ -122,7 +122,7 @@ internal static class Lzma2Decoder
 
             if (reset >= 2)
             {
-                if (!lzma.TrySetProperties(input[pos++]))
+                if (!lzma.TrySetProperties(input[pos++], lzma2: true))
                 {
                     detail = $"LZMA properties byte 0x{input[pos - 1]:x2} is invalid (lc + lp must be at most 4)";
                     return DecompressError.CorruptData;

@@ -31,7 +31,7 @@ internal sealed class LzmaDecoder
     private readonly ushort[] _positionSlot = new ushort[LengthToPositionStates << PositionSlotBits];
     private readonly ushort[] _specialPositions = new ushort[FullDistances - EndModelledSlot + 1];
     private readonly ushort[] _align = new ushort[1 << AlignBits];
-    private readonly ushort[] _literals = new ushort[LiteralCoderSize << 4];
+    private ushort[] _literals = new ushort[LiteralCoderSize << 4];
     private readonly LengthDecoder _matchLength = new();
     private readonly LengthDecoder _repLength = new();
 
@@ -44,8 +44,11 @@ internal sealed class LzmaDecoder
     private uint _rep2;
     private uint _rep3;
 
-    /// <summary>Accepts a properties byte (pb * 45 + lp * 9 + lc) with lc + lp at most 4, as LZMA2 requires.</summary>
-    public bool TrySetProperties(byte properties)
+    /// <summary>
+    /// Accepts a properties byte (pb * 45 + lp * 9 + lc): LZMA2 requires lc + lp at most 4; the
+    /// legacy .lzma format allows lc up to 8 and lp up to 4.
+    /// </summary>
+    public bool TrySetProperties(byte properties, bool lzma2)
     {
         if (properties >= 9 * 5 * 5)
         {
@@ -55,9 +58,14 @@ internal sealed class LzmaDecoder
         int lc = properties % 9;
         int lp = properties / 9 % 5;
         int pb = properties / 45;
-        if (lc + lp > 4)
+        if (lzma2 && lc + lp > 4)
         {
             return false;
+        }
+
+        if (_literals.Length < LiteralCoderSize << (lc + lp))
+        {
+            _literals = new ushort[LiteralCoderSize << (lc + lp)];
         }
 
         _literalContextBits = lc;
@@ -81,9 +89,9 @@ internal sealed class LzmaDecoder
     }
 
     /// <summary>
-    /// Decodes one chunk's compressed bytes into <paramref name="output"/>[position, end). The
-    /// caller has reserved the room; <paramref name="dictionaryStart"/> is where the dictionary
-    /// was last reset and <paramref name="dictionarySize"/> the farthest a match may reach.
+    /// Decodes one LZMA2 chunk's compressed bytes into <paramref name="output"/>[position, end).
+    /// The caller has reserved the room; <paramref name="dictionaryStart"/> is where the
+    /// dictionary was last reset and <paramref name="dictionarySize"/> the farthest a match may reach.
     /// </summary>
     public DecompressError DecodeChunk(ReadOnlySpan<byte> compressed, byte[] output, int position, int end, int dictionaryStart, uint dictionarySize, out string detail)
     {
@@ -94,17 +102,42 @@ internal sealed class LzmaDecoder
             return DecompressError.CorruptData;
         }
 
+        var error = Decode(ref rc, output, ref position, end, end, dictionaryStart, dictionarySize, allowEndMarker: false, out _, out detail);
+        if (error == DecompressError.None && !rc.FinishedCleanly)
+        {
+            detail = rc.Overrun ? "an LZMA chunk needs more compressed bytes than its header gives" : "an LZMA chunk does not end where its header says";
+            return DecompressError.CorruptData;
+        }
+
+        return error;
+    }
+
+    /// <summary>
+    /// Decodes symbols while the position is below <paramref name="softEnd"/>; no byte is
+    /// written at or past <paramref name="hardEnd"/> (that is corrupt data). With
+    /// <paramref name="allowEndMarker"/> an end-of-stream marker stops decoding and sets
+    /// <paramref name="endMarker"/>; otherwise it is corrupt data. The state carries over to the next call.
+    /// </summary>
+    public DecompressError Decode(ref RangeDecoder rc, byte[] output, ref int position, int softEnd, int hardEnd, int dictionaryStart, uint dictionarySize, bool allowEndMarker, out bool endMarker, out string detail)
+    {
+        endMarker = false;
         int pos = position;
         int state = _state;
         uint rep0 = _rep0, rep1 = _rep1, rep2 = _rep2, rep3 = _rep3;
         int lc = _literalContextBits;
         Span<ushort> literals = _literals;
         Span<ushort> isMatch = _isMatch;
-        while (pos < end)
+        while (pos < softEnd)
         {
             int posState = (pos - dictionaryStart) & _positionMask;
             if (rc.DecodeBit(ref isMatch[(state * MaxPositionStates) + posState]) == 0)
             {
+                if (pos >= hardEnd)
+                {
+                    detail = $"a literal at output offset {pos} lies past the end of the data";
+                    return DecompressError.CorruptData;
+                }
+
                 int previous = pos > dictionaryStart ? output[pos - 1] : 0;
                 int context = (((pos - dictionaryStart) & _literalPositionMask) << lc) + (previous >> (8 - lc));
                 var coder = literals.Slice(context * LiteralCoderSize, LiteralCoderSize);
@@ -132,6 +165,12 @@ internal sealed class LzmaDecoder
                 uint distance = DecodeDistance(ref rc, length);
                 if (distance == 0xFFFFFFFF)
                 {
+                    if (allowEndMarker)
+                    {
+                        endMarker = true;
+                        break;
+                    }
+
                     detail = "an LZMA2 chunk contains an end-of-stream marker";
                     return DecompressError.CorruptData;
                 }
@@ -148,9 +187,9 @@ internal sealed class LzmaDecoder
                     if (rc.DecodeBit(ref _isRep0Long[(state * MaxPositionStates) + posState]) == 0)
                     {
                         state = state < 7 ? 9 : 11;
-                        if (pos - dictionaryStart <= rep0)
+                        if (pos - dictionaryStart <= rep0 || pos >= hardEnd)
                         {
-                            detail = $"a short repeat at output offset {pos} reaches before the dictionary";
+                            detail = $"a short repeat at output offset {pos} reaches before the dictionary or past the end";
                             return DecompressError.CorruptData;
                         }
 
@@ -195,7 +234,7 @@ internal sealed class LzmaDecoder
                 return DecompressError.CorruptData;
             }
 
-            if (length > end - pos)
+            if (length > hardEnd - pos)
             {
                 detail = $"a match at output offset {pos} runs past the end of its chunk";
                 return DecompressError.CorruptData;
@@ -210,12 +249,7 @@ internal sealed class LzmaDecoder
         _rep1 = rep1;
         _rep2 = rep2;
         _rep3 = rep3;
-        if (!rc.FinishedCleanly)
-        {
-            detail = rc.Overrun ? "an LZMA chunk needs more compressed bytes than its header gives" : "an LZMA chunk does not end where its header says";
-            return DecompressError.CorruptData;
-        }
-
+        position = pos;
         detail = "";
         return DecompressError.None;
     }

@@ -5,7 +5,7 @@ namespace ActorVisor.Hypervisor.Boot.Compression;
 
 /// <summary>
 /// Recognises a compressed kernel payload by its magic and decompresses the formats this loader
-/// implements: xz (our own decoder) and gzip (the BCL's deflate, with the gzip trailer's CRC32
+/// implements: xz and legacy .lzma (our own decoders) and gzip (the BCL's deflate, with the gzip trailer's CRC32
 /// and size verified here).
 /// </summary>
 public static class PayloadDecompressor
@@ -41,8 +41,9 @@ public static class PayloadDecompressor
         {
             CompressionFormat.Xz => XzDecoder.Decode(data, maxOutputBytes, singleStream: true, expectedBytes),
             CompressionFormat.Gzip => DecodeGzip(data, maxOutputBytes),
+            CompressionFormat.Lzma => LzmaAloneDecoder.Decode(data, maxOutputBytes, expectedBytes),
             CompressionFormat.Unknown => DecompressResult.Fail(DecompressError.UnknownFormat, "the payload starts with no known compression magic"),
-            _ => DecompressResult.Fail(DecompressError.UnsupportedFormat, $"{format} payloads are not supported (xz and gzip are)"),
+            _ => DecompressResult.Fail(DecompressError.UnsupportedFormat, $"{format} payloads are not supported (xz, lzma and gzip are)"),
         };
     }
 

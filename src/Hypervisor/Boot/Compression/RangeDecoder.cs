@@ -39,6 +39,12 @@ internal ref struct RangeDecoder
     /// <summary>The first byte of the chunk was not zero, which no encoder writes.</summary>
     public bool BadStart { get; }
 
+    /// <summary>Compressed bytes consumed so far.</summary>
+    public readonly int Position => _position;
+
+    /// <summary>True when the code is zero, as a correct encoder's flush leaves it at the end of the data.</summary>
+    public readonly bool CodeIsZero => _code == 0;
+
     /// <summary>True when every byte was consumed and the code came back to zero, as a correct encoder's flush leaves it.</summary>
     public readonly bool FinishedCleanly => !Overrun && _position == _input.Length && _code == 0;
 
