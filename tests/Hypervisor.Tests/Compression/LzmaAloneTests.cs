@@ -58,6 +58,18 @@ public class LzmaAloneTests
     }
 
     [Fact]
+    public void A_huge_declared_size_without_data_behind_it_is_truncated_not_allocated()
+    {
+        var compressed = Lzma(Original);
+        BinaryPrimitives.WriteUInt64LittleEndian(compressed.AsSpan(5), 900_000_000);
+
+        var result = LzmaAloneDecoder.Decode(compressed);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains(result.Error, new[] { DecompressError.SizeMismatch, DecompressError.Truncated, DecompressError.CorruptData });
+    }
+
+    [Fact]
     public void Bytes_after_the_stream_are_left_unread()
     {
         var compressed = Lzma(Original).Concat(new byte[] { 1, 2, 3, 4 }).ToArray();

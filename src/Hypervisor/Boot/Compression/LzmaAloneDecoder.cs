@@ -70,33 +70,53 @@ public static class LzmaAloneDecoder
 
     private static DecompressError DecodeKnownSize(LzmaDecoder lzma, ref RangeDecoder rc, OutputBuffer output, int size, uint dictionarySize, out string detail)
     {
-        if (!output.Reserve(size))
-        {
-            detail = "the declared size passes the output limit";
-            return DecompressError.OutputTooLarge;
-        }
-
+        // Room grows a segment at a time, so a header that declares a huge size costs nothing until data backs it.
         int pos = 0;
-        var error = lzma.Decode(ref rc, output.Array, ref pos, size, size, 0, Math.Max(dictionarySize, 4096), allowEndMarker: true, out bool endMarker, out detail);
-        if (error == DecompressError.None && endMarker)
+        detail = "";
+        while (pos < size)
         {
-            detail = $"the end marker comes after {pos} of the {size} declared bytes";
-            return DecompressError.SizeMismatch;
+            if (!output.Reserve(Math.Min(size - pos, SegmentBytes + LongestMatch)))
+            {
+                detail = "the declared size passes the output limit";
+                return DecompressError.OutputTooLarge;
+            }
+
+            int hardEnd = Math.Min(output.Array.Length, size);
+            int softEnd = hardEnd == size ? Math.Min(size, pos + SegmentBytes) : Math.Min(pos + SegmentBytes, hardEnd - LongestMatch);
+            var error = lzma.Decode(ref rc, output.Array, ref pos, softEnd, hardEnd, 0, Math.Max(dictionarySize, 4096), allowEndMarker: true, out bool endMarker, out detail);
+            output.Length = pos;
+            if (error != DecompressError.None)
+            {
+                return error;
+            }
+
+            if (endMarker)
+            {
+                detail = $"the end marker comes after {pos} of the {size} declared bytes";
+                return DecompressError.SizeMismatch;
+            }
+
+            if (rc.Overrun)
+            {
+                detail = "the .lzma data ends before the declared size";
+                return DecompressError.Truncated;
+            }
         }
 
-        if (error == DecompressError.None && !rc.CodeIsZero)
+        if (!rc.CodeIsZero)
         {
             // An optional end marker may follow the declared data; nothing else may.
-            error = lzma.Decode(ref rc, output.Array, ref pos, size + 1, size, 0, Math.Max(dictionarySize, 4096), allowEndMarker: true, out endMarker, out detail);
+            var error = lzma.Decode(ref rc, output.Array, ref pos, size + 1, size, 0, Math.Max(dictionarySize, 4096), allowEndMarker: true, out bool endMarker, out detail);
             if (error == DecompressError.None && !endMarker)
             {
                 detail = "data continues past the declared size";
                 return DecompressError.CorruptData;
             }
+
+            return error;
         }
 
-        output.Length = pos;
-        return error;
+        return DecompressError.None;
     }
 
     private static DecompressError DecodeToEndMarker(LzmaDecoder lzma, ref RangeDecoder rc, OutputBuffer output, uint dictionarySize, out string detail)

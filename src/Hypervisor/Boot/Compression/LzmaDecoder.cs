@@ -77,10 +77,16 @@ internal sealed class LzmaDecoder
     /// <summary>Sets every probability back to one half, the state to 0 and all reps to 0.</summary>
     public void ResetState()
     {
-        foreach (var table in new[] { _isMatch, _isRep, _isRepG0, _isRepG1, _isRepG2, _isRep0Long, _positionSlot, _specialPositions, _align, _literals })
-        {
-            Array.Fill(table, RangeDecoder.InitialProbability);
-        }
+        Array.Fill(_isMatch, RangeDecoder.InitialProbability);
+        Array.Fill(_isRep, RangeDecoder.InitialProbability);
+        Array.Fill(_isRepG0, RangeDecoder.InitialProbability);
+        Array.Fill(_isRepG1, RangeDecoder.InitialProbability);
+        Array.Fill(_isRepG2, RangeDecoder.InitialProbability);
+        Array.Fill(_isRep0Long, RangeDecoder.InitialProbability);
+        Array.Fill(_positionSlot, RangeDecoder.InitialProbability);
+        Array.Fill(_specialPositions, RangeDecoder.InitialProbability);
+        Array.Fill(_align, RangeDecoder.InitialProbability);
+        Array.Fill(_literals, RangeDecoder.InitialProbability);
 
         _matchLength.Reset();
         _repLength.Reset();
