@@ -95,6 +95,39 @@ public sealed partial class StoreConnection
         }
     }
 
+    public StoreConnectionState Capture() => new(
+        StoreConnectionState.CurrentVersion,
+        [.. _incoming],
+        _outgoing.Select(m => m.ToArray()).ToList(),
+        _outgoingOffset,
+        ClosedBecause);
+
+    /// <summary>Rebuilds a connection from captured state, or returns null with the reason if the state is inconsistent.</summary>
+    public static StoreConnection? TryRestore(XenStore store, DomId domain, StoreConnectionState state, out string error)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        bool consistent = state.Version == StoreConnectionState.CurrentVersion
+            && state.PartialRequest.Length < StoreRing.HeaderBytes + StoreRing.MaxPayloadBytes
+            && state.FirstReplyBytesWritten >= 0
+            && (state.PendingReplies.Count == 0 ? state.FirstReplyBytesWritten == 0 : state.FirstReplyBytesWritten < state.PendingReplies[0].Length);
+        if (!consistent)
+        {
+            error = "store connection state has another version or inconsistent offsets";
+            return null;
+        }
+
+        var connection = new StoreConnection(store, domain) { ClosedBecause = state.ClosedBecause };
+        connection._incoming.AddRange(state.PartialRequest);
+        foreach (var reply in state.PendingReplies)
+        {
+            connection.Enqueue(reply.ToArray());
+        }
+
+        connection._outgoingOffset = state.FirstReplyBytesWritten;
+        error = "";
+        return connection;
+    }
+
     /// <summary>Answers one complete message (header and payload) and returns the reply's bytes; the wire path uses the same code.</summary>
     public byte[] Handle(ReadOnlySpan<byte> message)
     {

@@ -249,4 +249,42 @@ public class StoreConnectionTests
         Assert.False(_connection.IsClosed);
         Assert.True(_connection.RequestsHandled > 2000);
     }
+
+    [Fact]
+    public void A_connection_restored_mid_message_finishes_the_request_and_the_reply()
+    {
+        _store.WriteString(Guest, "big", new string('y', 600));
+        _guest.Send(XsMessageType.Read, 1, 0, "big");
+        _guest.Send(XsMessageType.Read, 2, 0, "big");
+        var mkdir = XsHeader.Message(XsMessageType.Mkdir, 3, 0, XsHeader.Strings("later"));
+        _guest.Send(mkdir.AsSpan(0, 9));
+        _connection.Service(_guest.Page);
+
+        var state = _connection.Capture();
+        var restored = StoreConnection.TryRestore(_store, Guest, state, out var error);
+
+        Assert.NotNull(restored);
+        Assert.Equal("", error);
+        Assert.Equal(9, state.PartialRequest.Length);
+        Assert.Equal(1024 - 616, state.FirstReplyBytesWritten);
+        var replies = new List<(XsHeader Header, byte[] Payload)>();
+        replies.AddRange(_guest.Receive());
+        restored.Service(_guest.Page);
+        replies.AddRange(_guest.Receive());
+        _guest.Send(mkdir.AsSpan(9));
+        restored.Service(_guest.Page);
+        replies.AddRange(_guest.Receive());
+        Assert.Equal([1u, 2u, 3u], replies.Select(r => r.Header.RequestId));
+        Assert.Equal(600, replies[1].Payload.Length);
+        Assert.Equal(StoreError.None, _store.Read(Guest, 0, "later", out _));
+    }
+
+    [Fact]
+    public void Inconsistent_connection_state_is_refused()
+    {
+        var state = _connection.Capture() with { FirstReplyBytesWritten = 5 };
+
+        Assert.Null(StoreConnection.TryRestore(_store, Guest, state, out var error));
+        Assert.NotEmpty(error);
+    }
 }
