@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
+using ActorVisor.Abi;
 using ActorVisor.Hypervisor.Boot;
 using ActorVisor.Hypervisor.Boot.Compression;
+using ActorVisor.Hypervisor.Pv;
 using ActorVisor.Hypervisor.Tests.Boot;
 
 namespace ActorVisor.Hypervisor.Tests.Compression;
@@ -135,5 +137,31 @@ public class BzImageTests
         var result = BzImage.Unwrap(Wrap(XzPayload(XzTool.TextLike(5000, 30))));
 
         Assert.Equal(BzImageError.PayloadNotElf, result.Error);
+    }
+
+    [Theory]
+    [InlineData("x86_64")]
+    [InlineData("x86_32")]
+    public void A_guest_wrapped_in_a_bzImage_boots_and_powers_off(string arch)
+    {
+        var parsed = XenElfLoader.Parse(Wrap(XzPayload(GuestImages.Load(arch, "hello"))));
+        Assert.True(parsed.Succeeded, parsed.Detail);
+        using var machine = Machine.WithMegabytes(20);
+        var built = DomainBuilder.Build(machine, parsed.Image!, DomainConfig.WithMegabytes(new DomId(1), 16));
+        Assert.True(built.Succeeded, built.Detail);
+        var domain = new PvDomain(machine, built.Domain!);
+        var console = new System.Text.StringBuilder();
+        domain.ConsoleWrite = text => console.Append(text);
+
+        SliceResult result;
+        do
+        {
+            result = domain.Vcpus[0].RunSlice(100_000);
+        }
+        while (result.Outcome is SliceOutcome.BudgetSpent or SliceOutcome.Yielded && domain.Clock.NowNs < 1_000_000_000);
+
+        Assert.Equal(SliceOutcome.ShutDown, result.Outcome);
+        Assert.Equal(ShutdownReason.Poweroff, result.Reason);
+        Assert.Contains("PASS ", console.ToString());
     }
 }
