@@ -70,6 +70,7 @@ public sealed partial class StoreConnection
 
     private bool ServiceRing(Span<byte> page)
     {
+        StoreRing.Set(page, StoreRing.ServerFeaturesOffset, StoreRing.FeatureErrorField);
 
         bool moved = false;
         while (true)

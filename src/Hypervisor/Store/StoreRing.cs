@@ -24,6 +24,9 @@ public static class StoreRing
     public const int ConnectionOffset = 2068;
     public const int ErrorOffset = 2072;
 
+    /// <summary>server_features bit: the store reports connection errors in the page's error field.</summary>
+    public const uint FeatureErrorField = 1u << 1;
+
     /// <summary>The ring page's error field: the guest wrote indices that cannot be right.</summary>
     public const uint ErrorBadRingIndex = 2;
 

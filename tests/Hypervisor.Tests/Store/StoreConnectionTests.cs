@@ -38,6 +38,7 @@ public class StoreConnectionTests
         Assert.Equal((uint)XsMessageType.Read, read.Header.Type);
         Assert.Equal(78u, read.Header.RequestId);
         Assert.Equal("guest-one", read.Text);
+        Assert.Equal(StoreRing.FeatureErrorField, StoreRing.Get(_guest.Page, StoreRing.ServerFeaturesOffset));
     }
 
     [Fact]
