@@ -8,7 +8,9 @@ namespace ActorVisor.Host.Domains;
 
 /// <summary>
 /// The console back-end of one domain: line-buffers console_io text and drains the console ring
-/// page (notifying the guest when room was made). Every complete line goes to the emitter.
+/// page (notifying the guest when room was made). Complete lines are kept until the next
+/// <see cref="Drain"/>, which hands them to the emitter, so that a slice running on a physical-CPU
+/// thread never calls the emitter: only whoever drains after the slice does.
 /// </summary>
 public sealed class GuestConsole
 {
@@ -20,6 +22,7 @@ public sealed class GuestConsole
     private readonly ConsoleBackend _backend = new();
     private readonly List<string> _ringLines = [];
     private readonly StringBuilder _partial = new();
+    private readonly List<string> _written = [];
 
     public GuestConsole(Machine machine, BuiltDomain built, PvDomain domain, Action<string> emit)
     {
@@ -42,6 +45,12 @@ public sealed class GuestConsole
     /// <summary>Reads every complete line waiting in the console ring.</summary>
     public void Drain()
     {
+        foreach (var line in _written)
+        {
+            _emit(line);
+        }
+
+        _written.Clear();
         _backend.Drain(_machine.Memory.Frame(_ringMfn), _ringLines, out int consumed);
         foreach (var line in _ringLines)
         {
@@ -77,7 +86,7 @@ public sealed class GuestConsole
         {
             if (c == '\n')
             {
-                _emit(_partial.ToString());
+                _written.Add(_partial.ToString());
                 _partial.Clear();
             }
             else if (c != '\r')

@@ -10,7 +10,10 @@ namespace ActorVisor.Host.Domains;
 /// does not allow with <see cref="NotAllowed"/>; owns the <see cref="SchedulerActor"/> and one
 /// <see cref="DomainActor"/> per domain (dom&lt;id&gt;); applies each domain's on_poweroff,
 /// on_reboot and on_crash policy when its guest stops; and stops a domain whose actors failed
-/// with a host exception, logging the failure, while every other domain keeps running.
+/// with a host exception, logging the failure, while every other domain keeps running. As the
+/// toolstack it also sets up the interdomain event channels of <see cref="HypervisorOptions.Channels"/>
+/// (see <see cref="EventChannelPair"/>), and it delivers every interdomain send to the peer
+/// domain while none of the peer's slices runs.
 /// </summary>
 public sealed partial class HypervisorActor : ReceiveActor
 {
@@ -18,11 +21,16 @@ public sealed partial class HypervisorActor : ReceiveActor
     private readonly IActorRef _scheduler;
     private readonly List<DomainRecord> _records = [];
     private readonly Queue<string> _failures = new();
+    private readonly Dictionary<string, int> _reservedIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Listener, string Peer), (int ListenerId, uint Port)> _listening = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, LiveDomain> _liveById = new();
+    private readonly HostMemoryLedger _memory;
     private int _nextId = 1;
 
     public HypervisorActor(HypervisorOptions options)
     {
         _options = options;
+        _memory = options.Memory ?? new HostMemoryLedger();
         _scheduler = Context.ActorOf(Props.Create(() => new SchedulerActor(options.Policy, options.Scheduler)), "scheduler");
         Receive<Create>(OnCreate);
         Receive<Unpause>(u => Transition(u.Domain, DomainState.Paused, u, DomainState.Running, new Unpaused(u.Domain)));
@@ -64,7 +72,7 @@ public sealed partial class HypervisorActor : ReceiveActor
     /// <summary>Builds a new incarnation of the record's domain, paused; returns the reason when the build is refused.</summary>
     private string? Build(DomainRecord record)
     {
-        int id = _nextId++;
+        int id = record.Restarts == 0 && _reservedIds.Remove(record.Name, out int reserved) ? reserved : _nextId++;
         PvDomainHolder holder = new();
         var live = LiveDomain.TryBuild(
             record.Spec,
@@ -80,15 +88,80 @@ public sealed partial class HypervisorActor : ReceiveActor
         }
 
         holder.Live = live;
+        live.Domain.Peers = dom => _liveById.TryGetValue(dom.Value, out var peer) ? peer.Domain : null;
+        live.Domain.Events.RemoteSend = (dom, port) =>
+        {
+            if (_liveById.TryGetValue(dom.Value, out var peer))
+            {
+                peer.Exclusive(() => peer.Domain.Events.SetPending(port));
+            }
+        };
+        if (SetUpChannels(record.Name, id, live) is { } channelError)
+        {
+            live.Dispose();
+            return channelError;
+        }
+
+        _liveById[id] = live;
+        _memory.Add(live);
+        var cpus = _options.Cpus;
         var parameters = new SchedulingParameters(record.Spec.Scheduler.Weight, record.Spec.Scheduler.CapPercent);
         var counters = record.Counters;
         record.Live = live;
         record.Id = id;
-        record.Actor = Context.ActorOf(Props.Create(() => new DomainActor(live, _scheduler, counters, parameters)), $"dom{id}");
+        record.Actor = Context.ActorOf(Props.Create(() => new DomainActor(live, _scheduler, counters, parameters, cpus)), $"dom{id}");
         record.State = DomainState.Paused;
         record.ExitReason = null;
         Context.Watch(record.Actor);
         return null;
+    }
+
+    /// <summary>
+    /// Sets up the channels of the new domain <paramref name="name"/> (id <paramref name="id"/>): for
+    /// each pair whose other end already listens for it, the domain is told to bind; for the others
+    /// an unbound port is allocated in it for the peer's id (reserved now if the peer is not built
+    /// yet) and the domain is told to listen. Returns the reason when the command line is full.
+    /// </summary>
+    private string? SetUpChannels(string name, int id, LiveDomain live)
+    {
+        var words = new List<string>();
+        foreach (var pair in _options.Channels ?? [])
+        {
+            if (pair.PeerOf(name) is not { } peer)
+            {
+                continue;
+            }
+
+            if (_listening.Remove((peer, name), out var listener) && _liveById.ContainsKey(listener.ListenerId))
+            {
+                words.Add($"evtchn=bind:{listener.ListenerId}:{listener.Port}");
+                continue;
+            }
+
+            int peerId = Find(peer) is { Actor: not null } built ? built.Id : ReservedId(peer);
+            if (live.Domain.Events.AllocUnbound(new Abi.DomId((ushort)peerId), out uint port) != Hypervisor.Pv.Events.EventChannelError.None)
+            {
+                return $"no free event channel port for the channel to {peer}";
+            }
+
+            _listening[(name, peer)] = (id, port);
+            words.Add($"evtchn=listen:{peerId}:{port}");
+        }
+
+        return words.Count == 0 || live.TryAppendCommandLine(string.Join(' ', words))
+            ? null
+            : "the command line is too long for the event channel words";
+    }
+
+    private int ReservedId(string name)
+    {
+        if (!_reservedIds.TryGetValue(name, out int id))
+        {
+            id = _nextId++;
+            _reservedIds[name] = id;
+        }
+
+        return id;
     }
 
     private void Transition(string name, DomainState from, object command, DomainState to, object reply)
@@ -144,6 +217,7 @@ public sealed partial class HypervisorActor : ReceiveActor
     /// <summary>Stops the record's domain actor on purpose (its termination is then no failure) and keeps its final figures.</summary>
     private void Retire(DomainRecord record)
     {
+        _liveById.TryRemove(record.Id, out _);
         if (record.Actor is { } actor)
         {
             Context.Unwatch(actor);
@@ -179,6 +253,7 @@ public sealed partial class HypervisorActor : ReceiveActor
 
         string failure = _failures.Count > 0 ? _failures.Dequeue() : "stopped unexpectedly";
         _options.Log($"{terminated.ActorRef.Path} failed and was stopped: {failure}");
+        _liveById.TryRemove(record.Id, out _);
         record.Actor = null;
         record.Freeze();
         record.State = DomainState.Crashed;

@@ -14,6 +14,9 @@ public sealed record ResumeVcpu(VcpuKey Vcpu);
 /// <summary>Keeps a vCPU off the physical CPUs from its next slice on (its domain was paused or shut down).</summary>
 public sealed record SuspendVcpu(VcpuKey Vcpu);
 
+/// <summary>An event became deliverable to a vCPU (its domain's event channels kicked it): a blocked vCPU is made runnable.</summary>
+public sealed record WakeVcpu(VcpuKey Vcpu);
+
 /// <summary>Forgets a vCPU (its domain is gone); a slice it is running is accounted and dropped.</summary>
 public sealed record RemoveVcpu(VcpuKey Vcpu);
 
