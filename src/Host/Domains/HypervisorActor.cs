@@ -6,7 +6,7 @@ namespace ActorVisor.Host.Domains;
 
 /// <summary>
 /// The root of the host tree (/user/hypervisor). It answers the toolstack's messages (create,
-/// unpause, pause, destroy, list) with typed replies, refusing an operation the domain's state
+/// unpause, pause, destroy, set memory, list) with typed replies, refusing an operation the domain's state
 /// does not allow with <see cref="NotAllowed"/>; owns the <see cref="SchedulerActor"/> and one
 /// <see cref="DomainActor"/> per domain (dom&lt;id&gt;); applies each domain's on_poweroff,
 /// on_reboot and on_crash policy when its guest stops; and stops a domain whose actors failed
@@ -36,6 +36,7 @@ public sealed partial class HypervisorActor : ReceiveActor
         Receive<Unpause>(u => Transition(u.Domain, DomainState.Paused, u, DomainState.Running, new Unpaused(u.Domain)));
         Receive<Pause>(p => Transition(p.Domain, DomainState.Running, p, DomainState.Paused, new Paused(p.Domain)));
         Receive<Destroy>(OnDestroy);
+        Receive<SetMemory>(OnSetMemory);
         Receive<InjectHostFault>(OnInjectHostFault);
         Receive<ListDomains>(_ => Sender.Tell(new DomainsListed(_records.Select(r => r.Info()).ToList()), Self));
         Receive<GuestStopped>(OnGuestStopped);
@@ -180,7 +181,12 @@ public sealed partial class HypervisorActor : ReceiveActor
 
     private static string Refusal(object command, string name, DomainRecord? record)
     {
-        string verb = command is InjectHostFault ? "inject a host fault into" : command.GetType().Name.ToLowerInvariant();
+        string verb = command switch
+        {
+            InjectHostFault => "inject a host fault into",
+            SetMemory => "set the memory of",
+            _ => command.GetType().Name.ToLowerInvariant(),
+        };
         return record is null
             ? $"cannot {verb} {name}: no such domain"
             : $"cannot {verb} {name}: it is {record.State.ToString().ToLowerInvariant()}";
@@ -199,6 +205,28 @@ public sealed partial class HypervisorActor : ReceiveActor
         Retire(record);
         record.State = DomainState.Destroyed;
         Sender.Tell(new Destroyed(destroy.Domain), Self);
+    }
+
+    private void OnSetMemory(SetMemory set)
+    {
+        var record = Find(set.Domain);
+        if (record?.Live is not { } live || record.State is not (DomainState.Running or DomainState.Paused))
+        {
+            Sender.Tell(new NotAllowed(Refusal(set, set.Domain, record)), Self);
+            return;
+        }
+
+        var reservation = live.Domain.Reservation;
+        ulong pages = (ulong)Math.Max(0, set.MaxBytes) >> 12;
+        if (pages < reservation.CurrentPages)
+        {
+            Sender.Tell(new NotAllowed($"cannot set the memory of {set.Domain} to {pages} pages: it holds {reservation.CurrentPages}"), Self);
+            return;
+        }
+
+        // In parallel mode a slice of the domain may be running: the ceiling changes between its slices.
+        live.Exclusive(() => reservation.TrySetMaximumPages(Math.Max(pages, reservation.CurrentPages)));
+        Sender.Tell(new MemorySet(set.Domain, (long)pages << 12), Self);
     }
 
     private void OnInjectHostFault(InjectHostFault inject)
