@@ -17,6 +17,7 @@ public sealed class LiveDomain : IDisposable
 
     private readonly Machine _machine;
     private readonly Lock _gate = new();
+    private readonly Lock _sliceLock = new();
     private int _slicesRunning;
     private bool _disposeRequested;
     private bool _disposed;
@@ -134,6 +135,20 @@ public sealed class LiveDomain : IDisposable
 
             _slicesRunning++;
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Runs one slice of one of the domain's vCPUs, never at the same time as a slice of another of
+    /// its vCPUs: a <see cref="PvDomain"/> is driven by one thread at a time, so in parallel mode a
+    /// second physical CPU that gets a vCPU of a domain already running elsewhere waits for it.
+    /// </summary>
+    public T RunSerialized<T>(Func<T> slice)
+    {
+        ArgumentNullException.ThrowIfNull(slice);
+        lock (_sliceLock)
+        {
+            return slice();
         }
     }
 

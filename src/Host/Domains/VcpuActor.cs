@@ -43,7 +43,9 @@ public sealed class VcpuActor : ReceiveActor
 
         if (_cpus is null)
         {
-            Finish(Execute(slice));
+            var result = Execute(slice);
+            _live.Console.Collect();
+            Finish(result);
             return;
         }
 
@@ -60,7 +62,12 @@ public sealed class VcpuActor : ReceiveActor
             object outcome;
             try
             {
-                outcome = new SliceRan(Execute(slice));
+                outcome = new SliceRan(_live.RunSerialized(() =>
+                {
+                    var result = Execute(slice);
+                    _live.Console.Collect();
+                    return result;
+                }));
             }
 #pragma warning disable CA1031 // A host bug on a physical-CPU thread is handed to the actor, whose supervisor handles it.
             catch (Exception error)
@@ -85,7 +92,7 @@ public sealed class VcpuActor : ReceiveActor
 
     private void Finish(SliceResult result)
     {
-        _live.Console.Drain();
+        _live.Console.Emit();
         _counters.AddSlice(result.Retired, (long)(result.Retired * _vcpu.Domain.Clock.NanosecondsPerInstruction));
         Sender.Tell(new SliceCompleted(_key, result.Outcome, result.Retired, _vcpu.NextTimerDeadlineNs), Self);
         if (result.Outcome is SliceOutcome.ShutDown or SliceOutcome.Crashed)
