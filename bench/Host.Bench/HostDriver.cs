@@ -19,7 +19,7 @@ internal sealed class HostDriver : IDisposable
     {
         _system = ActorSystem.Create("bench", ActorSystemOptions.Deterministic(1));
         Cpus = parallel ? new PhysicalCpus(physicalCpus) : null;
-        var options = new HypervisorOptions(policy, new SchedulerOptions(physicalCpus), 1, console ?? (_ => { }), _ => { }, Channels: channels, Memory: Memory, Cpus: Cpus);
+        var options = new HypervisorOptions(policy, new SchedulerOptions(physicalCpus, 1.0, parallel ? Scenario.ScenarioRunner.ParallelPreemptionCheckNs : Scenario.ScenarioRunner.SerialPreemptionCheckNs), 1, console ?? (_ => { }), _ => { }, Channels: channels, Memory: Memory, Cpus: Cpus);
         _hypervisor = _system.ActorOf(Props.Create(() => new HypervisorActor(options)), "hypervisor");
     }
 

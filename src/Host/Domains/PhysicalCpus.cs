@@ -58,6 +58,7 @@ public sealed class PhysicalCpus : IDisposable
         if (t_onPhysicalCpu)
         {
             _posts.Enqueue((target, message, sender));
+            _finished.Release(); // wakes the driver, so that a wake-up can preempt a slice still running
         }
         else
         {
@@ -67,7 +68,8 @@ public sealed class PhysicalCpus : IDisposable
 
     /// <summary>
     /// Called by the driver when the actor system is idle: delivers queued messages, and if there
-    /// were none waits until a running slice finishes. False when nothing runs and nothing was queued.
+    /// were none waits until a running slice finishes or posts one. False when nothing runs and
+    /// nothing was queued.
     /// </summary>
     public bool WaitForWork()
     {

@@ -13,7 +13,9 @@ namespace ActorVisor.Host.Domains;
 /// and never past the next timer deadline of a blocked vCPU, so the end of a segment is the safe
 /// point at which a physical CPU notices a preemption: when an event or a timer wakes a vCPU and
 /// the policy's <see cref="ISchedulerPolicy.Wake"/> names a physical CPU (Xen's tickle), the slice
-/// running there ends at the end of its segment instead of at the end of the slice. A vCPU that
+/// running there ends at the end of its segment instead of at the end of the slice (in parallel
+/// mode, where the slice runs on another thread, its CPU is also told to stop at its next budget
+/// check, <see cref="PreemptSlice"/>, so the segment ends early). A vCPU that
 /// blocks gives its CPU back and is woken by its timer deadline or by a <see cref="WakeVcpu"/>
 /// (an event); when nothing is runnable the scheduler sleeps until the earliest deadline. Virtual
 /// time is the actor system's clock; under the deterministic dispatcher retired instructions are
@@ -102,7 +104,12 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         entry.DeadlineNs = null;
         if (_policy.Wake(key, NowNs) is { } pcpu && pcpu >= 0 && pcpu < _slots.Length)
         {
-            _slots[pcpu].Tickled = true;
+            var slot = _slots[pcpu];
+            slot.Tickled = true;
+            if (slot.Vcpu is { } running && _entries.TryGetValue(running, out var victim) && victim.InFlight)
+            {
+                victim.Actor.Tell(PreemptSlice.Instance, Self);
+            }
         }
     }
 

@@ -32,6 +32,7 @@ public sealed class VcpuActor : ReceiveActor
         Receive<SliceRan>(ran => Finish(ran.Result));
         Receive<SliceFailed>(failed => throw new HostFaultException($"host fault in {Self.Path}: {failed.Error.Message}", failed.Error));
         Receive<ArmHostFault>(_ => _faultArmed = true);
+        Receive<PreemptSlice>(_ => _vcpu.Cpu.RequestStop());
     }
 
     private void Run(RunSlice slice)

@@ -17,6 +17,15 @@ namespace ActorVisor.Host.Scenario;
 /// </summary>
 public static class ScenarioRunner
 {
+    /// <summary>Segments in deterministic mode: a preemption takes effect after at most 100 µs of virtual time.</summary>
+    public const long SerialPreemptionCheckNs = 100_000;
+
+    /// <summary>
+    /// Segments in parallel mode, where a preemption also stops the running CPU at once: longer
+    /// segments mean fewer hand-offs between the actor thread and the physical-CPU threads.
+    /// </summary>
+    public const long ParallelPreemptionCheckNs = 1_000_000;
+
     /// <param name="spec">The loaded scenario.</param>
     /// <param name="seed">Overrides the scenario's seed when given.</param>
     /// <param name="output">Receives each line as it happens: console lines as <c>[d1] text</c>, the toolstack's and hypervisor's lines as <c>[toolstack] ...</c>.</param>
@@ -74,7 +83,7 @@ public static class ScenarioRunner
         var channels = EventChannelPair.FromCommandLines(spec.Domains.Select(d => (d.Name, d.Cmdline)));
         var options = new HypervisorOptions(
             policy,
-            new SchedulerOptions(settings.Machine.PhysicalCpus, nsPerInstruction),
+            new SchedulerOptions(settings.Machine.PhysicalCpus, nsPerInstruction, cpus is null ? SerialPreemptionCheckNs : ParallelPreemptionCheckNs),
             runSeed,
             line =>
             {
