@@ -39,6 +39,45 @@ public sealed class PreemptionTests : IDisposable
         Assert.InRange(EventLatency(new RoundRobinPolicy(SliceNs)), 10_000_000, SliceNs);
     }
 
+    [Fact]
+    public void A_tickle_tells_the_vcpu_whose_slice_is_still_running_to_stop_at_its_next_budget_check()
+    {
+        // 100 µs slices: the busy vCPU's first slice ends (and with it the boost every resumed vCPU gets), its second is held.
+        var (creditPreempts, creditStarts) = PreemptOfRunningSlice(new CreditPolicy(1, 100_000, 30_000_000), "credit");
+        var (roundRobinPreempts, roundRobinStarts) = PreemptOfRunningSlice(new RoundRobinPolicy(100_000), "rr");
+
+        Assert.Equal(1, creditPreempts);
+        Assert.Equal([105_000L], creditStarts); // as soon as the cut-short second slice (5 000 instructions) ended
+        Assert.Equal(0, roundRobinPreempts);
+        Assert.Empty(roundRobinStarts);
+    }
+
+    /// <summary>
+    /// The busy vCPU's slice is still running (its stand-in has not answered) when the sleeper is
+    /// resumed; returns how often the busy vCPU was told to stop and when the sleeper then ran.
+    /// </summary>
+    private (int Preempts, List<long> SleeperStarts) PreemptOfRunningSlice(ISchedulerPolicy policy, string name)
+    {
+        var preempts = new int[1];
+        var starts = new List<long>();
+        var runtime = _system.Deterministic!;
+        long startNs = runtime.Now.Ticks * 100;
+        var scheduler = _system.ActorOf(Props.Create(() => new SchedulerActor(policy, new SchedulerOptions(1))), name + "-held");
+        var busy = _system.ActorOf(Props.Create(() => new HeldVcpu(Busy, preempts)), name + "-held-busy");
+        var sleeper = _system.ActorOf(Props.Create(() => new EventSleeper(Sleeper, starts)), name + "-held-sleeper");
+        scheduler.Tell(new AddVcpu(Busy, busy, new SchedulingParameters(256, 0)), ActorRefs.NoSender);
+        scheduler.Tell(new AddVcpu(Sleeper, sleeper, new SchedulingParameters(256, 0)), ActorRefs.NoSender);
+        scheduler.Tell(new ResumeVcpu(Busy), ActorRefs.NoSender);
+        runtime.AdvanceTo(runtime.Now + TimeSpan.FromTicks(1_000));
+
+        scheduler.Tell(new ResumeVcpu(Sleeper), ActorRefs.NoSender);
+        runtime.RunUntilIdle();
+        runtime.AdvanceTo(runtime.Now + TimeSpan.FromMilliseconds(1));
+        _system.Stop(scheduler);
+        runtime.RunUntilIdle();
+        return (preempts[0], starts.Select(start => start - startNs).ToList());
+    }
+
     /// <summary>Runs the pair for 100 ms with the sleeper blocking 1 ms at a time; returns each timer deadline and how late the sleeper ran after it.</summary>
     private List<(long DueNs, long LatencyNs)> TimerLatencies(ISchedulerPolicy policy)
     {
@@ -101,6 +140,32 @@ public sealed class PreemptionTests : IDisposable
                 deadlines.Add(deadline);
                 Sender.Tell(new SliceCompleted(key, SliceOutcome.Blocked, 1_000, deadline), Self);
             });
+    }
+
+    /// <summary>Spends its first slice; then stands for a slice running on another thread, which answers only when told to stop, after 5 000 instructions.</summary>
+    private sealed class HeldVcpu : ReceiveActor
+    {
+        public HeldVcpu(VcpuKey key, int[] preempts)
+        {
+            IActorRef? scheduler = null;
+            bool first = true;
+            Receive<RunSlice>(slice =>
+            {
+                if (first)
+                {
+                    first = false;
+                    Sender.Tell(new SliceCompleted(key, SliceOutcome.BudgetSpent, slice.Budget, null), Self);
+                    return;
+                }
+
+                scheduler = Sender;
+            });
+            Receive<PreemptSlice>(_ =>
+            {
+                preempts[0]++;
+                scheduler?.Tell(new SliceCompleted(key, SliceOutcome.BudgetSpent, 5_000, null), Self);
+            });
+        }
     }
 
     /// <summary>Runs 1000 instructions, then blocks with no timer: only an event wakes it.</summary>
