@@ -1,7 +1,7 @@
 using ActorVisor.Actors;
+using ActorVisor.Host.Domains;
 using ActorVisor.Hypervisor.Pv;
 using ActorVisor.Scheduler;
-using ActorVisor.Host.Domains;
 
 namespace ActorVisor.Host.Tests;
 

@@ -17,7 +17,7 @@ namespace ActorVisor.Host.Domains;
 public sealed class PhysicalCpus : IDisposable
 {
     [ThreadStatic]
-    private static bool t_onPhysicalCpu;
+    private static bool _onPhysicalCpuThread;
 
     private readonly BlockingCollection<Action>[] _queues;
     private readonly Thread[] _threads;
@@ -55,7 +55,7 @@ public sealed class PhysicalCpus : IDisposable
     public void Post(IActorRef target, object message, IActorRef? sender)
     {
         ArgumentNullException.ThrowIfNull(target);
-        if (t_onPhysicalCpu)
+        if (_onPhysicalCpuThread)
         {
             _posts.Enqueue((target, message, sender));
             _finished.Release(); // wakes the driver, so that a wake-up can preempt a slice still running
@@ -123,7 +123,7 @@ public sealed class PhysicalCpus : IDisposable
 
     private void Loop(BlockingCollection<Action> queue)
     {
-        t_onPhysicalCpu = true;
+        _onPhysicalCpuThread = true;
         foreach (var work in queue.GetConsumingEnumerable())
         {
             work();
