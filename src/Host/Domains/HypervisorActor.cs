@@ -21,9 +21,6 @@ public sealed partial class HypervisorActor : ReceiveActor
     private readonly IActorRef _scheduler;
     private readonly List<DomainRecord> _records = [];
     private readonly Queue<string> _failures = new();
-    private readonly Dictionary<string, int> _reservedIds = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Listener, string Peer), (int ListenerId, uint Port)> _listening = [];
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, LiveDomain> _liveById = new();
     private readonly HostMemoryLedger _memory;
     private int _nextId = 1;
 
@@ -89,14 +86,7 @@ public sealed partial class HypervisorActor : ReceiveActor
         }
 
         holder.Live = live;
-        live.Domain.Peers = dom => _liveById.TryGetValue(dom.Value, out var peer) ? peer.Domain : null;
-        live.Domain.Events.RemoteSend = (dom, port) =>
-        {
-            if (_liveById.TryGetValue(dom.Value, out var peer))
-            {
-                peer.Exclusive(() => peer.Domain.Events.SetPending(port));
-            }
-        };
+        ConnectToPeers(live);
         if (SetUpChannels(record.Name, id, live) is { } channelError)
         {
             live.Dispose();
@@ -115,54 +105,6 @@ public sealed partial class HypervisorActor : ReceiveActor
         record.ExitReason = null;
         Context.Watch(record.Actor);
         return null;
-    }
-
-    /// <summary>
-    /// Sets up the channels of the new domain <paramref name="name"/> (id <paramref name="id"/>): for
-    /// each pair whose other end already listens for it, the domain is told to bind; for the others
-    /// an unbound port is allocated in it for the peer's id (reserved now if the peer is not built
-    /// yet) and the domain is told to listen. Returns the reason when the command line is full.
-    /// </summary>
-    private string? SetUpChannels(string name, int id, LiveDomain live)
-    {
-        var words = new List<string>();
-        foreach (var pair in _options.Channels ?? [])
-        {
-            if (pair.PeerOf(name) is not { } peer)
-            {
-                continue;
-            }
-
-            if (_listening.Remove((peer, name), out var listener) && _liveById.ContainsKey(listener.ListenerId))
-            {
-                words.Add($"evtchn=bind:{listener.ListenerId}:{listener.Port}");
-                continue;
-            }
-
-            int peerId = Find(peer) is { Actor: not null } built ? built.Id : ReservedId(peer);
-            if (live.Domain.Events.AllocUnbound(new Abi.DomId((ushort)peerId), out uint port) != Hypervisor.Pv.Events.EventChannelError.None)
-            {
-                return $"no free event channel port for the channel to {peer}";
-            }
-
-            _listening[(name, peer)] = (id, port);
-            words.Add($"evtchn=listen:{peerId}:{port}");
-        }
-
-        return words.Count == 0 || live.TryAppendCommandLine(string.Join(' ', words))
-            ? null
-            : "the command line is too long for the event channel words";
-    }
-
-    private int ReservedId(string name)
-    {
-        if (!_reservedIds.TryGetValue(name, out int id))
-        {
-            id = _nextId++;
-            _reservedIds[name] = id;
-        }
-
-        return id;
     }
 
     private void Transition(string name, DomainState from, object command, DomainState to, object reply)
