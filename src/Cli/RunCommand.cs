@@ -5,9 +5,11 @@ using ActorVisor.Host.Scenario;
 namespace ActorVisor.Cli;
 
 /// <summary>
-/// <c>actorvisor run SCENARIO.conf [--seed N]</c>: runs a multi-domain scenario on the actor tree
-/// under the deterministic dispatcher, prints each console line prefixed by its domain, then a
-/// summary table and the checks. Exit code 0 when every check holds, 1 when one fails, 2 when
+/// <c>actorvisor run SCENARIO.conf [--seed N] [--parallel | --deterministic]</c>: runs a
+/// multi-domain scenario on the actor tree, prints each console line prefixed by its domain, then
+/// a summary table and the checks. The scenario's <c>actorvisor.time.mode</c> chooses between the
+/// deterministic mode (every slice on one thread, reproducible) and the parallel mode (slices on
+/// one thread per physical CPU); the flags override it. Exit code 0 when every check holds, 1 when one fails, 2 when
 /// the scenario cannot be loaded or run.
 /// </summary>
 public static class RunCommand
@@ -16,7 +18,9 @@ public static class RunCommand
     {
         var scenario = new Argument<FileInfo>("SCENARIO") { Description = "A scenario file (HOCON, see docs/configuration.md)." };
         var seed = new Option<long?>("--seed") { Description = "Overrides the scenario's seed; equal seeds print identical runs." };
-        var command = new Command("run", "Run a multi-domain scenario and check its outcome.") { scenario, seed };
+        var parallel = new Option<bool>("--parallel") { Description = "Runs slices on one thread per physical CPU, whatever the scenario's time.mode says." };
+        var deterministic = new Option<bool>("--deterministic") { Description = "Runs every slice on one thread, reproducibly, whatever the scenario's time.mode says." };
+        var command = new Command("run", "Run a multi-domain scenario and check its outcome.") { scenario, seed, parallel, deterministic };
         command.SetAction(parseResult =>
         {
             var file = parseResult.GetValue(scenario)!;
@@ -27,7 +31,8 @@ public static class RunCommand
                 return 2;
             }
 
-            var outcome = ScenarioRunner.Run(loaded.Value!, parseResult.GetValue(seed), Console.WriteLine);
+            bool? mode = parseResult.GetValue(parallel) ? true : parseResult.GetValue(deterministic) ? false : null;
+            var outcome = ScenarioRunner.Run(loaded.Value!, parseResult.GetValue(seed), Console.WriteLine, parallel: mode);
             if (outcome.Error is not null)
             {
                 Console.Error.WriteLine($"actorvisor: {outcome.Error}");

@@ -42,10 +42,12 @@ public class ScenarioLoaderTests
         Assert.Equal(20_000_000_000L, s.StopAtNs);
         Assert.Equal(8, s.Domains.Count);
         Assert.All(s.Domains, d => Assert.Equal(32L << 20, d.MemoryBytes));
-        Assert.All(s.Domains, d => Assert.Equal("../../guests/build/pingpong.elf", d.Kernel));
+        Assert.All(s.Domains, d => Assert.EndsWith("/pingpong.elf", d.Kernel, StringComparison.Ordinal));
+        Assert.Equal("../../guests/build/x86_32/pingpong.elf", s.Domains.Single(d => d.Name == "d2").Kernel);
+        Assert.Equal("../../guests/build/x86_64/pingpong.elf", s.Domains.Single(d => d.Name == "d3").Kernel);
         var d5 = s.Domains.Single(d => d.Name == "d5");
         Assert.Equal(new SchedulerParameters(512, 0), d5.Scheduler);
-        Assert.Equal("peer=d6", d5.Cmdline);
+        Assert.Equal("peer=d6 rounds=20", d5.Cmdline);
         Assert.Equal(2, s.Domains.Single(d => d.Name == "d8").Vcpus);
         Assert.Equal(50, s.Domains.Single(d => d.Name == "d7").Scheduler.CapPercent);
         Assert.Equal(2, s.Settings.Machine.PhysicalCpus);

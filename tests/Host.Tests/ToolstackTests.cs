@@ -77,6 +77,24 @@ public sealed class ToolstackTests : IDisposable
     }
 
     [Fact]
+    public void Set_memory_raises_the_max_reservation_of_a_live_domain_and_refuses_less_than_it_holds()
+    {
+        Ask(new Create(Spec("h"), Repository.ReadKernel("x86_64", "hello")));
+        Assert.Equal(16L << 20, Info("h").MaxMemoryBytes);
+
+        Assert.Equal(new MemorySet("h", 32L << 20), Ask(new SetMemory("h", (32L << 20) + 100)));
+        Assert.Equal(32L << 20, Info("h").MaxMemoryBytes);
+
+        var refused = Assert.IsType<NotAllowed>(Ask(new SetMemory("h", 8L << 20)));
+        Assert.Equal("cannot set the memory of h to 2048 pages: it holds 4096", refused.Reason);
+        Assert.Equal(32L << 20, Info("h").MaxMemoryBytes);
+
+        Assert.Equal("cannot set the memory of ghost: no such domain", Assert.IsType<NotAllowed>(Ask(new SetMemory("ghost", 1L << 30))).Reason);
+        Ask(new Destroy("h"));
+        Assert.Equal("cannot set the memory of h: it is destroyed", Assert.IsType<NotAllowed>(Ask(new SetMemory("h", 1L << 30))).Reason);
+    }
+
+    [Fact]
     public void A_kernel_that_is_not_an_elf_image_is_refused_without_an_exception()
     {
         var refused = Assert.IsType<NotAllowed>(Ask(new Create(Spec("junk"), new byte[] { 1, 2, 3, 4 })));

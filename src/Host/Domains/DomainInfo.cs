@@ -9,4 +9,5 @@ namespace ActorVisor.Host.Domains;
 /// <param name="Hypercalls">Hypercalls made, over all incarnations.</param>
 /// <param name="CpuNs">Virtual time its vCPUs ran on a physical CPU.</param>
 /// <param name="Restarts">How often its on_poweroff/on_reboot/on_crash policy restarted it.</param>
-public sealed record DomainInfo(string Name, int DomainId, DomainState State, string? ExitReason, long Instructions, long Hypercalls, long CpuNs, int Restarts);
+/// <param name="MaxMemoryBytes">The most memory it may hold (its max reservation) while it is live; 0 once its memory is gone.</param>
+public sealed record DomainInfo(string Name, int DomainId, DomainState State, string? ExitReason, long Instructions, long Hypercalls, long CpuNs, int Restarts, long MaxMemoryBytes = 0);

@@ -38,5 +38,14 @@ internal sealed class DomainRecord(DomainSpec spec, ReadOnlyMemory<byte> kernel)
         }
     }
 
-    public DomainInfo Info() => new(Name, Id, State, ExitReason, Counters.Instructions, _frozenHypercalls + (Live?.Hypercalls ?? 0), Counters.CpuNs, Restarts);
+    public DomainInfo Info() => new(
+        Name,
+        Id,
+        State,
+        ExitReason,
+        Counters.Instructions,
+        _frozenHypercalls + (Live?.Hypercalls ?? 0),
+        Counters.CpuNs,
+        Restarts,
+        (long)(Live?.Domain.Reservation.MaximumPages ?? 0) << 12);
 }

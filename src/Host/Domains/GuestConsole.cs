@@ -8,7 +8,10 @@ namespace ActorVisor.Host.Domains;
 
 /// <summary>
 /// The console back-end of one domain: line-buffers console_io text and drains the console ring
-/// page (notifying the guest when room was made). Every complete line goes to the emitter.
+/// page (notifying the guest when room was made). Complete lines are kept until they are emitted,
+/// so that a slice running on a physical-CPU thread never calls the emitter: in parallel mode the
+/// thread that ran the slice collects the lines (<see cref="Collect"/>, which touches the guest's
+/// memory) and the vCPU actor emits them (<see cref="Emit"/>); <see cref="Drain"/> does both.
 /// </summary>
 public sealed class GuestConsole
 {
@@ -20,6 +23,9 @@ public sealed class GuestConsole
     private readonly ConsoleBackend _backend = new();
     private readonly List<string> _ringLines = [];
     private readonly StringBuilder _partial = new();
+    private readonly List<string> _written = [];
+    private readonly Lock _readyLock = new();
+    private List<string> _ready = [];
 
     public GuestConsole(Machine machine, BuiltDomain built, PvDomain domain, Action<string> emit)
     {
@@ -34,24 +40,49 @@ public sealed class GuestConsole
         {
             if (port == _port)
             {
-                Drain();
+                Collect();
             }
         };
     }
 
-    /// <summary>Reads every complete line waiting in the console ring.</summary>
+    /// <summary>Reads every complete line waiting in the console ring and emits every complete line.</summary>
     public void Drain()
     {
+        Collect();
+        Emit();
+    }
+
+    /// <summary>Takes the complete console_io lines and the lines waiting in the ring, for <see cref="Emit"/>; runs where the guest's slices run.</summary>
+    public void Collect()
+    {
         _backend.Drain(_machine.Memory.Frame(_ringMfn), _ringLines, out int consumed);
-        foreach (var line in _ringLines)
+        lock (_readyLock)
         {
-            _emit(line);
+            _ready.AddRange(_written);
+            _ready.AddRange(_ringLines);
         }
 
+        _written.Clear();
         _ringLines.Clear();
         if (consumed > 0)
         {
             _domain.Events.NotifyFromBackend(_port);
+        }
+    }
+
+    /// <summary>Hands the collected lines to the emitter, in the order they were printed.</summary>
+    public void Emit()
+    {
+        List<string> lines;
+        lock (_readyLock)
+        {
+            lines = _ready;
+            _ready = [];
+        }
+
+        foreach (var line in lines)
+        {
+            _emit(line);
         }
     }
 
@@ -77,7 +108,7 @@ public sealed class GuestConsole
         {
             if (c == '\n')
             {
-                _emit(_partial.ToString());
+                _written.Add(_partial.ToString());
                 _partial.Clear();
             }
             else if (c != '\r')

@@ -6,11 +6,14 @@ namespace ActorVisor.Host.Domains;
 
 /// <summary>
 /// The root of the host tree (/user/hypervisor). It answers the toolstack's messages (create,
-/// unpause, pause, destroy, list) with typed replies, refusing an operation the domain's state
+/// unpause, pause, destroy, set memory, list) with typed replies, refusing an operation the domain's state
 /// does not allow with <see cref="NotAllowed"/>; owns the <see cref="SchedulerActor"/> and one
 /// <see cref="DomainActor"/> per domain (dom&lt;id&gt;); applies each domain's on_poweroff,
 /// on_reboot and on_crash policy when its guest stops; and stops a domain whose actors failed
-/// with a host exception, logging the failure, while every other domain keeps running.
+/// with a host exception, logging the failure, while every other domain keeps running. As the
+/// toolstack it also sets up the interdomain event channels of <see cref="HypervisorOptions.Channels"/>
+/// (see <see cref="EventChannelPair"/>), and it delivers every interdomain send to the peer
+/// domain while none of the peer's slices runs.
 /// </summary>
 public sealed partial class HypervisorActor : ReceiveActor
 {
@@ -18,16 +21,19 @@ public sealed partial class HypervisorActor : ReceiveActor
     private readonly IActorRef _scheduler;
     private readonly List<DomainRecord> _records = [];
     private readonly Queue<string> _failures = new();
+    private readonly HostMemoryLedger _memory;
     private int _nextId = 1;
 
     public HypervisorActor(HypervisorOptions options)
     {
         _options = options;
+        _memory = options.Memory ?? new HostMemoryLedger();
         _scheduler = Context.ActorOf(Props.Create(() => new SchedulerActor(options.Policy, options.Scheduler)), "scheduler");
         Receive<Create>(OnCreate);
         Receive<Unpause>(u => Transition(u.Domain, DomainState.Paused, u, DomainState.Running, new Unpaused(u.Domain)));
         Receive<Pause>(p => Transition(p.Domain, DomainState.Running, p, DomainState.Paused, new Paused(p.Domain)));
         Receive<Destroy>(OnDestroy);
+        Receive<SetMemory>(OnSetMemory);
         Receive<InjectHostFault>(OnInjectHostFault);
         Receive<ListDomains>(_ => Sender.Tell(new DomainsListed(_records.Select(r => r.Info()).ToList()), Self));
         Receive<GuestStopped>(OnGuestStopped);
@@ -64,7 +70,7 @@ public sealed partial class HypervisorActor : ReceiveActor
     /// <summary>Builds a new incarnation of the record's domain, paused; returns the reason when the build is refused.</summary>
     private string? Build(DomainRecord record)
     {
-        int id = _nextId++;
+        int id = record.Restarts == 0 && _reservedIds.Remove(record.Name, out int reserved) ? reserved : _nextId++;
         PvDomainHolder holder = new();
         var live = LiveDomain.TryBuild(
             record.Spec,
@@ -80,11 +86,21 @@ public sealed partial class HypervisorActor : ReceiveActor
         }
 
         holder.Live = live;
+        ConnectToPeers(live);
+        if (SetUpChannels(record.Name, id, live) is { } channelError)
+        {
+            live.Dispose();
+            return channelError;
+        }
+
+        _liveById[id] = live;
+        _memory.Add(live);
+        var cpus = _options.Cpus;
         var parameters = new SchedulingParameters(record.Spec.Scheduler.Weight, record.Spec.Scheduler.CapPercent);
         var counters = record.Counters;
         record.Live = live;
         record.Id = id;
-        record.Actor = Context.ActorOf(Props.Create(() => new DomainActor(live, _scheduler, counters, parameters)), $"dom{id}");
+        record.Actor = Context.ActorOf(Props.Create(() => new DomainActor(live, _scheduler, counters, parameters, cpus)), $"dom{id}");
         record.State = DomainState.Paused;
         record.ExitReason = null;
         Context.Watch(record.Actor);
@@ -107,7 +123,12 @@ public sealed partial class HypervisorActor : ReceiveActor
 
     private static string Refusal(object command, string name, DomainRecord? record)
     {
-        string verb = command is InjectHostFault ? "inject a host fault into" : command.GetType().Name.ToLowerInvariant();
+        string verb = command switch
+        {
+            InjectHostFault => "inject a host fault into",
+            SetMemory => "set the memory of",
+            _ => command.GetType().Name.ToLowerInvariant(),
+        };
         return record is null
             ? $"cannot {verb} {name}: no such domain"
             : $"cannot {verb} {name}: it is {record.State.ToString().ToLowerInvariant()}";
@@ -128,6 +149,28 @@ public sealed partial class HypervisorActor : ReceiveActor
         Sender.Tell(new Destroyed(destroy.Domain), Self);
     }
 
+    private void OnSetMemory(SetMemory set)
+    {
+        var record = Find(set.Domain);
+        if (record?.Live is not { } live || record.State is not (DomainState.Running or DomainState.Paused))
+        {
+            Sender.Tell(new NotAllowed(Refusal(set, set.Domain, record)), Self);
+            return;
+        }
+
+        var reservation = live.Domain.Reservation;
+        ulong pages = (ulong)Math.Max(0, set.MaxBytes) >> 12;
+        if (pages < reservation.CurrentPages)
+        {
+            Sender.Tell(new NotAllowed($"cannot set the memory of {set.Domain} to {pages} pages: it holds {reservation.CurrentPages}"), Self);
+            return;
+        }
+
+        // In parallel mode a slice of the domain may be running: the ceiling changes between its slices.
+        live.Exclusive(() => reservation.TrySetMaximumPages(Math.Max(pages, reservation.CurrentPages)));
+        Sender.Tell(new MemorySet(set.Domain, (long)pages << 12), Self);
+    }
+
     private void OnInjectHostFault(InjectHostFault inject)
     {
         var record = Find(inject.Domain);
@@ -144,6 +187,7 @@ public sealed partial class HypervisorActor : ReceiveActor
     /// <summary>Stops the record's domain actor on purpose (its termination is then no failure) and keeps its final figures.</summary>
     private void Retire(DomainRecord record)
     {
+        _liveById.TryRemove(record.Id, out _);
         if (record.Actor is { } actor)
         {
             Context.Unwatch(actor);
@@ -179,6 +223,7 @@ public sealed partial class HypervisorActor : ReceiveActor
 
         string failure = _failures.Count > 0 ? _failures.Dequeue() : "stopped unexpectedly";
         _options.Log($"{terminated.ActorRef.Path} failed and was stopped: {failure}");
+        _liveById.TryRemove(record.Id, out _);
         record.Actor = null;
         record.Freeze();
         record.State = DomainState.Crashed;

@@ -9,10 +9,16 @@ namespace ActorVisor.Host.Domains;
 /// <param name="Console">Receives every console line of every domain, on the actor's thread.</param>
 /// <param name="Log">Receives the hypervisor's own log lines (lifecycle decisions, host faults).</param>
 /// <param name="MaxRestarts">How often a restart policy may rebuild one domain before it is kept as it is instead.</param>
+/// <param name="Channels">The interdomain event channels the toolstack sets up as the domains they join are built.</param>
+/// <param name="Memory">Counts the machine memory of live domains; a new ledger when not given.</param>
+/// <param name="Cpus">The physical-CPU threads that run slices in parallel mode, or null to run each slice on the vCPU actor's own thread.</param>
 public sealed record HypervisorOptions(
     ISchedulerPolicy Policy,
     SchedulerOptions Scheduler,
     long Seed,
     Action<ConsoleLinePrinted> Console,
     Action<string> Log,
-    int MaxRestarts = 3);
+    int MaxRestarts = 3,
+    IReadOnlyList<EventChannelPair>? Channels = null,
+    HostMemoryLedger? Memory = null,
+    PhysicalCpus? Cpus = null);

@@ -16,6 +16,12 @@ public sealed class LiveDomain : IDisposable
     private const int MachineOverheadMiB = 4;
 
     private readonly Machine _machine;
+    private readonly Lock _gate = new();
+    private readonly Lock _sliceLock = new();
+    private int _slicesRunning;
+    private bool _disposeRequested;
+    private bool _disposed;
+    private List<Action>? _deferred;
 
     private LiveDomain(Machine machine, PvDomain domain, GuestConsole console)
     {
@@ -23,6 +29,15 @@ public sealed class LiveDomain : IDisposable
         Domain = domain;
         Console = console;
     }
+
+    /// <summary>Raised once, when the domain's machine memory has been freed.</summary>
+    public event Action? Disposed;
+
+    /// <summary>Bytes of machine memory this domain holds: its own pages and the hypervisor's frames beside them.</summary>
+    public long MachineBytes => (long)_machine.Memory.SizeBytes;
+
+    /// <summary>Frames of the domain's machine that are allocated (to the guest or to the hypervisor).</summary>
+    public long FramesInUse => (long)_machine.Frames.FrameCount - _machine.Frames.FreeFrames;
 
     public PvDomain Domain { get; }
 
@@ -87,5 +102,128 @@ public sealed class LiveDomain : IDisposable
         return new LiveDomain(machine, domain, new GuestConsole(machine, built.Domain!, domain, console));
     }
 
-    public void Dispose() => _machine.Dispose();
+    /// <summary>
+    /// Appends words to the command line in start_info, as the domain builder would have written
+    /// them; only before the domain first runs. False when the line would not fit.
+    /// </summary>
+    public bool TryAppendCommandLine(string words)
+    {
+        var built = Domain.Built;
+        var layout = StartInfoLayout.For(Domain.Width);
+        ulong mfn = built.P2m[(int)built.Layout.PfnOf(built.Layout.StartInfoVa)];
+        var line = _machine.Memory.Frame(mfn).Slice(layout.CmdLine, StartInfoLayout.CmdLineLength);
+        int end = line.IndexOf((byte)0);
+        var bytes = System.Text.Encoding.ASCII.GetBytes(end > 0 ? " " + words : words);
+        if (end < 0 || end + bytes.Length >= StartInfoLayout.CmdLineLength)
+        {
+            return false;
+        }
+
+        bytes.CopyTo(line[end..]);
+        return true;
+    }
+
+    /// <summary>Marks a slice as running on some thread: the memory stays until it ends, even if the domain is disposed meanwhile.</summary>
+    public bool TryBeginSlice()
+    {
+        lock (_gate)
+        {
+            if (_disposeRequested)
+            {
+                return false;
+            }
+
+            _slicesRunning++;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Runs one slice of one of the domain's vCPUs, never at the same time as a slice of another of
+    /// its vCPUs: a <see cref="PvDomain"/> is driven by one thread at a time, so in parallel mode a
+    /// second physical CPU that gets a vCPU of a domain already running elsewhere waits for it.
+    /// </summary>
+    public T RunSerialized<T>(Func<T> slice)
+    {
+        ArgumentNullException.ThrowIfNull(slice);
+        lock (_sliceLock)
+        {
+            return slice();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on the domain's state while none of its slices runs: now if
+    /// none does, otherwise when the last running one ends (on that slice's thread). Nothing runs
+    /// once the domain is being disposed.
+    /// </summary>
+    public void Exclusive(Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        lock (_gate)
+        {
+            if (_disposeRequested)
+            {
+                return;
+            }
+
+            if (_slicesRunning == 0)
+            {
+                action();
+                return;
+            }
+
+            (_deferred ??= []).Add(action);
+        }
+    }
+
+    /// <summary>Ends a slice begun with <see cref="TryBeginSlice"/>; frees the memory if a dispose waited for it.</summary>
+    public void EndSlice()
+    {
+        bool free;
+        lock (_gate)
+        {
+            _slicesRunning--;
+            if (_slicesRunning == 0 && !_disposeRequested && _deferred is { Count: > 0 } deferred)
+            {
+                foreach (var action in deferred)
+                {
+                    action();
+                }
+
+                deferred.Clear();
+            }
+
+            free = _disposeRequested && _slicesRunning == 0 && !_disposed;
+            _disposed |= free;
+        }
+
+        if (free)
+        {
+            Free();
+        }
+    }
+
+    /// <summary>Frees the machine memory now, or when the slice running on another thread ends.</summary>
+    public void Dispose()
+    {
+        bool free;
+        lock (_gate)
+        {
+            _disposeRequested = true;
+            free = _slicesRunning == 0 && !_disposed;
+            _disposed |= free;
+        }
+
+        if (free)
+        {
+            Free();
+        }
+    }
+
+    private void Free()
+    {
+        _machine.Dispose();
+        Disposed?.Invoke();
+    }
 }

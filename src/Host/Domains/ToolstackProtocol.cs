@@ -14,6 +14,13 @@ public sealed record Pause(string Domain);
 /// <summary>Tears a domain down and frees its memory. Answered with <see cref="Destroyed"/> or <see cref="NotAllowed"/>.</summary>
 public sealed record Destroy(string Domain);
 
+/// <summary>
+/// Sets the most memory a running or paused domain may hold (its max reservation, as
+/// XEN_DOMCTL_max_mem), in bytes rounded down to whole pages. Answered with <see cref="MemorySet"/>,
+/// or <see cref="NotAllowed"/> when the domain is not live or already holds more than that.
+/// </summary>
+public sealed record SetMemory(string Domain, long MaxBytes);
+
 /// <summary>Asks for every domain the hypervisor knows, live or kept. Answered with <see cref="DomainsListed"/>.</summary>
 public sealed record ListDomains;
 
@@ -28,6 +35,9 @@ public sealed record Unpaused(string Domain);
 
 /// <summary>The domain is paused.</summary>
 public sealed record Paused(string Domain);
+
+/// <summary>The domain's max reservation is now <paramref name="MaxBytes"/>.</summary>
+public sealed record MemorySet(string Domain, long MaxBytes);
 
 /// <summary>The domain is gone.</summary>
 public sealed record Destroyed(string Domain);

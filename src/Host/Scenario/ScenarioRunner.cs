@@ -10,15 +10,37 @@ namespace ActorVisor.Host.Scenario;
 /// Runs a scenario on the actor tree under the deterministic dispatcher: reads the kernels,
 /// builds the hypervisor with the configured scheduler, plays the timeline at its virtual
 /// times, runs until nothing is left to do or the scenario's stop-at time, and evaluates the
-/// checks. Equal seeds give equal runs, line for line.
+/// checks. Equal seeds give equal runs, line for line. In parallel mode the guest part of every
+/// slice runs on one of the machine's physical-CPU threads (<see cref="PhysicalCpus"/>) while the
+/// actors stay on the calling thread; each domain computes the same results, but the order in
+/// which slices finish, and so the interleaving, varies from run to run.
 /// </summary>
 public static class ScenarioRunner
 {
+    /// <summary>Segments in deterministic mode: a preemption takes effect after at most 100 µs of virtual time.</summary>
+    public const long SerialPreemptionCheckNs = 100_000;
+
+    /// <summary>
+    /// Segments in parallel mode, where a preemption also stops the running CPU at once: longer
+    /// segments mean fewer hand-offs between the actor thread and the physical-CPU threads.
+    /// </summary>
+    public const long ParallelPreemptionCheckNs = 1_000_000;
+
     /// <param name="spec">The loaded scenario.</param>
     /// <param name="seed">Overrides the scenario's seed when given.</param>
     /// <param name="output">Receives each line as it happens: console lines as <c>[d1] text</c>, the toolstack's and hypervisor's lines as <c>[toolstack] ...</c>.</param>
     /// <param name="stopAtNs">Overrides the scenario's stop-at time when given.</param>
-    public static ScenarioOutcome Run(ScenarioSpec spec, long? seed = null, Action<string>? output = null, long? stopAtNs = null)
+    /// <param name="parallel">Runs slices on physical-CPU threads (as many as the scenario's machine has) instead of on the calling thread; when null, the scenario's <c>actorvisor.time.mode</c> decides.</param>
+    /// <param name="trace">Receives one line per message the actor system delivers (recipient and message), the run's event trace.</param>
+    /// <param name="memory">Counts the machine memory of live domains, for callers that check it is all returned.</param>
+    public static ScenarioOutcome Run(
+        ScenarioSpec spec,
+        long? seed = null,
+        Action<string>? output = null,
+        long? stopAtNs = null,
+        bool? parallel = null,
+        Action<string>? trace = null,
+        HostMemoryLedger? memory = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         output ??= _ => { };
@@ -52,16 +74,26 @@ public static class ScenarioRunner
         var checks = new List<CheckOutcome>();
         using var system = ActorSystem.Create("actorvisor", ActorSystemOptions.Deterministic(unchecked((int)runSeed)));
         var runtime = system.Deterministic!;
+        if (trace is not null)
+        {
+            runtime.Delivered += (recipient, message) => trace($"{runtime.Now.Ticks * 100} {recipient.Path} <- {message}");
+        }
+
+        using var cpus = (parallel ?? settings.Time.Mode == TimeMode.Parallel) ? new PhysicalCpus(settings.Machine.PhysicalCpus) : null;
+        var channels = EventChannelPair.FromCommandLines(spec.Domains.Select(d => (d.Name, d.Cmdline)));
         var options = new HypervisorOptions(
             policy,
-            new SchedulerOptions(settings.Machine.PhysicalCpus, nsPerInstruction),
+            new SchedulerOptions(settings.Machine.PhysicalCpus, nsPerInstruction, cpus is null ? SerialPreemptionCheckNs : ParallelPreemptionCheckNs),
             runSeed,
             line =>
             {
                 console.Add(line);
                 output($"[{line.Domain}] {line.Text}");
             },
-            line => output($"[hypervisor] {line}"));
+            line => output($"[hypervisor] {line}"),
+            Channels: channels,
+            Memory: memory,
+            Cpus: cpus);
         var hypervisor = system.ActorOf(Props.Create(() => new HypervisorActor(options)), "hypervisor");
         var timeline = system.ActorOf(Props.Create(() => new TimelineActor(hypervisor, domains, line => output($"[toolstack] {line}"), checks)), "toolstack");
         foreach (var action in spec.Timeline)
@@ -75,10 +107,11 @@ public static class ScenarioRunner
         }
 
         var stopAt = TimeSpan.FromTicks((stopAtNs ?? spec.StopAtNs) / 100);
-        runtime.RunUntilIdle();
+        Drive(runtime, cpus);
         while (runtime.NextTimerDue is { } next && next <= stopAt)
         {
             runtime.AdvanceTo(next);
+            Drive(runtime, cpus);
         }
 
         long endNs = runtime.Now.Ticks * 100;
@@ -107,8 +140,18 @@ public static class ScenarioRunner
         }
 
         system.Stop(hypervisor);
-        runtime.RunUntilIdle();
+        Drive(runtime, cpus);
         return new ScenarioOutcome(final, checks, console, endNs, settings.Machine.PhysicalCpus, null);
+    }
+
+    /// <summary>Runs the actors until they are idle and, in parallel mode, no slice is left running on a physical-CPU thread.</summary>
+    private static void Drive(DeterministicRuntime runtime, PhysicalCpus? cpus)
+    {
+        do
+        {
+            runtime.RunUntilIdle();
+        }
+        while (cpus?.WaitForWork() == true);
     }
 
     private static string KindName(SchedulerKind kind) => kind switch

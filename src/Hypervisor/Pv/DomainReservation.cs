@@ -23,11 +23,26 @@ public sealed class DomainReservation
 
     public ulong CurrentPages { get; private set; }
 
-    /// <summary>The ceiling set by the toolstack (the domain's size at build time).</summary>
-    public ulong MaximumPages { get; }
+    /// <summary>The ceiling set by the toolstack: the domain's size at build time until <see cref="TrySetMaximumPages"/> changes it.</summary>
+    public ulong MaximumPages { get; private set; }
 
     /// <summary>The highest PFN of the domain's pseudo-physical map as built.</summary>
     public ulong HighestPfn { get; }
+
+    /// <summary>
+    /// Sets the ceiling, as XEN_DOMCTL_max_mem does; refused (false) when it is below the frames the
+    /// domain holds now, which the domain would first have to give back.
+    /// </summary>
+    public bool TrySetMaximumPages(ulong pages)
+    {
+        if (pages < CurrentPages)
+        {
+            return false;
+        }
+
+        MaximumPages = pages;
+        return true;
+    }
 
     /// <summary>Allocates one zeroed frame for the domain; false at the ceiling or when the machine is full.</summary>
     public bool TryAllocate(out ulong mfn)

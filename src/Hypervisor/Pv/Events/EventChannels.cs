@@ -35,6 +35,13 @@ public sealed class EventChannels
     /// <summary>Called with the local port when the guest sends on a channel whose peer is a host back-end.</summary>
     public Action<uint>? BackendNotified { get; set; }
 
+    /// <summary>
+    /// When set, a send on an interdomain channel to another domain calls this with the peer domain
+    /// and its port instead of raising that port directly, so that a host running domains on several
+    /// threads can raise it on the peer's own schedule.
+    /// </summary>
+    public Action<DomId, uint>? RemoteSend { get; set; }
+
     /// <summary>Called with a vCPU number when one of its events became deliverable.</summary>
     public Action<int>? VcpuKicked { get; set; }
 
@@ -204,6 +211,9 @@ public sealed class EventChannels
         {
             case EvtchnStatus.Interdomain when p.HostBackend:
                 BackendNotified?.Invoke(port);
+                return EventChannelError.None;
+            case EvtchnStatus.Interdomain when p.RemoteDom != _self && RemoteSend is { } remoteSend:
+                remoteSend(p.RemoteDom, p.RemotePort);
                 return EventChannelError.None;
             case EvtchnStatus.Interdomain:
                 Peer(p.RemoteDom)?.SetPending(p.RemotePort);
