@@ -2,8 +2,9 @@
  * XenStore through the ring page: read/write/mkdir/directory/rm, refusals by
  * permission and path, a committed and a conflicting transaction, and a watch
  * that fires at once and again when the toolstack writes. The host side (the
- * test harness as toolstack) made /local/domain/1 with domid = "1", a dom0-only
- * /tool/secret, and answers data/ping = "1" by writing control/shutdown.
+ * test harness or the host's toolstack) made /local/domain/1 with domid = "1" and
+ * the dom0-only /tool/xenstored that xenstored creates; after data/ping = "1" it
+ * writes control/shutdown (a scenario does so with `action = shutdown`).
  */
 #include "pv.h"
 #include "xenstore.h"
@@ -41,7 +42,7 @@ int guest_main(struct start_info *si)
     n = xs_get_domain_path(1, value, sizeof value);
     pv_check("domain_path", n > 0 && same(value, "/local/domain/1"));
 
-    pv_expect_eq("reading_a_dom0_node_is_eacces", xs_read(0, "/tool/secret", value, sizeof value), -XS_EACCES);
+    pv_expect_eq("reading_a_dom0_node_is_eacces", xs_read(0, "/tool/xenstored", value, sizeof value), -XS_EACCES);
     pv_expect_eq("writing_dom0s_home_is_eacces", xs_write(0, "/local/domain/0/intruder", "x"), -XS_EACCES);
     pv_expect_eq("giving_a_node_away_is_eperm", xs_set_perms(0, "data/greeting", "n0\0", 3), -XS_EPERM);
     pv_expect_eq("malformed_path_is_einval", xs_read(0, "bad//path", value, sizeof value), -XS_EINVAL);

@@ -21,6 +21,13 @@ public sealed record RestoreDomain(long AtNs, ConfigOrigin Origin, string Domain
 /// <summary>Live-migrate the domain to another host (in a scenario, another hypervisor instance named <see cref="TargetHost"/>).</summary>
 public sealed record MigrateDomain(long AtNs, ConfigOrigin Origin, string Domain, string TargetHost) : TimelineAction(AtNs, Origin);
 
+/// <summary>
+/// Asks the guest to shut down (or reboot) as <c>xl shutdown</c> / <c>xl reboot</c> do: the
+/// toolstack writes "poweroff" or "reboot" to the domain's control/shutdown node in XenStore and
+/// the guest acts on it; a guest that ignores it keeps running.
+/// </summary>
+public sealed record ShutdownDomain(long AtNs, ConfigOrigin Origin, string Domain, bool Reboot) : TimelineAction(AtNs, Origin);
+
 public sealed record DestroyDomain(long AtNs, ConfigOrigin Origin, string Domain) : TimelineAction(AtNs, Origin);
 
 /// <summary>What is broken by an injected fault.</summary>

@@ -34,6 +34,8 @@ public sealed partial class HypervisorActor : ReceiveActor
         Receive<Pause>(p => Transition(p.Domain, DomainState.Running, p, DomainState.Paused, new Paused(p.Domain)));
         Receive<Destroy>(OnDestroy);
         Receive<SetMemory>(OnSetMemory);
+        Receive<RequestShutdown>(OnRequestShutdown);
+        Receive<DeliverStoreEvents>(_ => OnDeliverStoreEvents());
         Receive<InjectHostFault>(OnInjectHostFault);
         Receive<ListDomains>(_ => Sender.Tell(new DomainsListed(_records.Select(r => r.Info()).ToList()), Self));
         Receive<GuestStopped>(OnGuestStopped);
@@ -94,6 +96,7 @@ public sealed partial class HypervisorActor : ReceiveActor
         }
 
         _liveById[id] = live;
+        ConnectToStore(record.Name, id, live);
         _memory.Add(live);
         var cpus = _options.Cpus;
         var parameters = new SchedulingParameters(record.Spec.Scheduler.Weight, record.Spec.Scheduler.CapPercent);
@@ -127,6 +130,8 @@ public sealed partial class HypervisorActor : ReceiveActor
         {
             InjectHostFault => "inject a host fault into",
             SetMemory => "set the memory of",
+            RequestShutdown { Reboot: true } => "reboot",
+            RequestShutdown => "shut down",
             _ => command.GetType().Name.ToLowerInvariant(),
         };
         return record is null
@@ -188,6 +193,7 @@ public sealed partial class HypervisorActor : ReceiveActor
     private void Retire(DomainRecord record)
     {
         _liveById.TryRemove(record.Id, out _);
+        DisconnectFromStore(record.Id);
         if (record.Actor is { } actor)
         {
             Context.Unwatch(actor);

@@ -50,3 +50,13 @@ public sealed record HostFaultArmed(string Domain);
 
 /// <summary>The operation is illegal in the domain's current state, or names no domain.</summary>
 public sealed record NotAllowed(string Reason);
+
+/// <summary>
+/// Asks a running guest to shut down or reboot, as <c>xl shutdown</c> and <c>xl reboot</c> do: writes
+/// "poweroff" or "reboot" to /local/domain/&lt;id&gt;/control/shutdown in XenStore. Answered with
+/// <see cref="ShutdownRequested"/>, or <see cref="NotAllowed"/> when the domain does not run.
+/// </summary>
+public sealed record RequestShutdown(string Domain, bool Reboot);
+
+/// <summary>The request is in the domain's XenStore directory; whether the guest acts on it is the guest's choice.</summary>
+public sealed record ShutdownRequested(string Domain);

@@ -43,6 +43,7 @@ public sealed class TimelineActor : ReceiveActor
         Receive<Unpaused>(_ => { });
         Receive<Paused>(_ => { });
         Receive<Destroyed>(_ => { });
+        Receive<ShutdownRequested>(requested => _log($"{Now}: asked {requested.Domain} to shut down (control/shutdown in XenStore)"));
         Receive<HostFaultArmed>(armed => _log($"{Now}: host fault armed in {armed.Domain}"));
     }
 
@@ -66,6 +67,9 @@ public sealed class TimelineActor : ReceiveActor
                 break;
             case DestroyDomain destroy:
                 _hypervisor.Tell(new Destroy(destroy.Domain), Self);
+                break;
+            case ShutdownDomain shutdown:
+                _hypervisor.Tell(new RequestShutdown(shutdown.Domain, shutdown.Reboot), Self);
                 break;
             case InjectFault { Target: FaultTarget.Guest, Kind: FaultKind.HostException } fault:
                 _hypervisor.Tell(new InjectHostFault(fault.Name), Self);

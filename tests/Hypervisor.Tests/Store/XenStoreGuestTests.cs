@@ -23,7 +23,7 @@ public class XenStoreGuestTests
         using var run = new GuestRun(arch, "xenstore");
         var store = WithGuests();
         store.WriteString(Dom0, "/local/domain/1/domid", "1");
-        store.WriteString(Dom0, "/tool/secret", "s");
+        store.WriteString(Dom0, "/tool/xenstored", "");
         store.IntroduceDomain(Dom0, run.Domain.Id);
         var backend = new StoreBackend(store, run.Domain);
         run.Domain.Events.BackendNotified = port =>

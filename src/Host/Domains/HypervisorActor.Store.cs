@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using ActorVisor.Abi;
+using ActorVisor.Actors;
+using ActorVisor.Hypervisor.Store;
+
+namespace ActorVisor.Host.Domains;
+
+/// <summary>
+/// XenStore for the host's domains, with the hypervisor acting as the control domain's toolstack:
+/// one store for all domains; each domain gets /local/domain/&lt;id&gt; (owned by it, with name and
+/// domid written by the toolstack, control/ and data/ inheriting its permissions) and a <see cref="StoreBackend"/> on its store ring, serviced on
+/// the thread of the slice that notified it. Watch events for other domains are delivered by this
+/// actor, inside the target domain's <see cref="LiveDomain.Exclusive"/>, so a ring is never
+/// written while another thread runs that domain. Every store access holds one lock: the store is a
+/// pure model shared by all physical CPUs.
+/// </summary>
+public sealed partial class HypervisorActor
+{
+    private readonly XenStore _store = CreateStore();
+    private readonly Lock _storeLock = new();
+    private readonly ConcurrentDictionary<int, StoreBackend> _storeBackends = new();
+    private readonly ConcurrentDictionary<DomId, bool> _storeEventsPending = new();
+    private int _storeDeliveryPosted;
+
+    /// <summary>The host's XenStore; read it only while no domain runs (tests, summaries).</summary>
+    public XenStore Store => _store;
+
+    /// <summary>A store laid out as xenstored starts it: /local/domain and /tool, both the control domain's alone.</summary>
+    private static XenStore CreateStore()
+    {
+        var store = new XenStore();
+        store.Mkdir(DomId.Dom0, 0, "/local/domain");
+        store.Mkdir(DomId.Dom0, 0, "/tool/xenstored");
+        return store;
+    }
+
+    private static string HomeOf(int id) => $"/local/domain/{id}";
+
+    /// <summary>Creates the domain's store directory and connects its store ring (before it first runs).</summary>
+    private void ConnectToStore(string name, int id, LiveDomain live)
+    {
+        var dom = new DomId((ushort)id);
+        string home = HomeOf(id);
+        lock (_storeLock)
+        {
+            _store.EventsQueued ??= queued => _storeEventsPending[queued] = true;
+            _store.Mkdir(DomId.Dom0, 0, home);
+            _store.SetPermissions(DomId.Dom0, 0, home, [new StorePermission(dom, StoreAccess.None)]);
+            _store.Write(DomId.Dom0, 0, $"{home}/name", System.Text.Encoding.ASCII.GetBytes(name));
+            _store.Write(DomId.Dom0, 0, $"{home}/domid", System.Text.Encoding.ASCII.GetBytes(id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            _store.Mkdir(DomId.Dom0, 0, $"{home}/control");
+            _store.Mkdir(DomId.Dom0, 0, $"{home}/data");
+            _store.IntroduceDomain(DomId.Dom0, dom);
+            _storeBackends[id] = new StoreBackend(_store, live.Domain);
+        }
+
+        var console = live.Domain.Events.BackendNotified;
+        uint port = _storeBackends[id].Port;
+        live.Domain.Events.BackendNotified = notified =>
+        {
+            if (notified == port)
+            {
+                ServiceStore(id);
+            }
+            else
+            {
+                console?.Invoke(notified);
+            }
+        };
+        PostStoreDelivery();
+    }
+
+    /// <summary>Serves the domain's store ring; runs on the thread that runs (or excludes) the domain.</summary>
+    private void ServiceStore(int id)
+    {
+        lock (_storeLock)
+        {
+            if (_storeBackends.TryGetValue(id, out var backend))
+            {
+                backend.Service();
+            }
+        }
+
+        PostStoreDelivery();
+    }
+
+    /// <summary>Asks this actor to deliver queued watch events, once, from whichever thread noticed them.</summary>
+    private void PostStoreDelivery()
+    {
+        if (_storeEventsPending.IsEmpty || Interlocked.Exchange(ref _storeDeliveryPosted, 1) == 1)
+        {
+            return;
+        }
+
+        if (_options.Cpus is { } cpus)
+        {
+            cpus.Post(Self, DeliverStoreEvents.Instance, ActorRefs.NoSender);
+        }
+        else
+        {
+            Self.Tell(DeliverStoreEvents.Instance, ActorRefs.NoSender);
+        }
+    }
+
+    private void OnDeliverStoreEvents()
+    {
+        Volatile.Write(ref _storeDeliveryPosted, 0);
+        foreach (var dom in _storeEventsPending.Keys)
+        {
+            _storeEventsPending.TryRemove(dom, out _);
+            if (_liveById.TryGetValue(dom.Value, out var live))
+            {
+                live.Exclusive(() => ServiceStore(dom.Value));
+            }
+        }
+    }
+
+    private void OnRequestShutdown(RequestShutdown request)
+    {
+        var record = Find(request.Domain);
+        if (record?.Live is null || record.State is not (DomainState.Running or DomainState.Paused))
+        {
+            Sender.Tell(new NotAllowed(Refusal(request, request.Domain, record)), Self);
+            return;
+        }
+
+        lock (_storeLock)
+        {
+            _store.Write(DomId.Dom0, 0, $"{HomeOf(record.Id)}/control/shutdown", System.Text.Encoding.ASCII.GetBytes(request.Reboot ? "reboot" : "poweroff"));
+        }
+
+        PostStoreDelivery();
+        Sender.Tell(new ShutdownRequested(request.Domain), Self);
+    }
+
+    /// <summary>Removes a retired domain's store directory and connection (the @releaseDomain watch fires).</summary>
+    private void DisconnectFromStore(int id)
+    {
+        lock (_storeLock)
+        {
+            if (_storeBackends.TryRemove(id, out _))
+            {
+                _store.Remove(DomId.Dom0, 0, HomeOf(id));
+                _store.ReleaseDomain(DomId.Dom0, new DomId((ushort)id));
+            }
+        }
+
+        PostStoreDelivery();
+    }
+
+    /// <summary>Tells the hypervisor actor to deliver queued XenStore watch events.</summary>
+    private sealed class DeliverStoreEvents
+    {
+        public static readonly DeliverStoreEvents Instance = new();
+    }
+}
