@@ -24,7 +24,7 @@ public sealed class DomainActor : ReceiveActor
         int id = live.Domain.Id.Value;
 
         // An event that becomes deliverable wakes the vCPU; it may be raised by a slice of another domain on a physical-CPU thread.
-        live.Domain.Events.VcpuKicked = vcpu =>
+        void Kick(int vcpu)
         {
             var wake = new WakeVcpu(new VcpuKey(id, vcpu));
             if (cpus is null)
@@ -35,7 +35,12 @@ public sealed class DomainActor : ReceiveActor
             {
                 cpus.Post(scheduler, wake, ActorRefs.NoSender);
             }
-        };
+        }
+
+        live.Domain.Events.VcpuKicked = Kick;
+
+        // A secondary vCPU brought up with VCPUOP_up starts getting slices.
+        live.Domain.VcpuCameUp = vcpu => Kick(vcpu.Id);
         foreach (var vcpu in live.Domain.Vcpus)
         {
             var key = new VcpuKey(id, vcpu.Id);

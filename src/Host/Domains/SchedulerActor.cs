@@ -314,7 +314,8 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
             {
                 entry.Blocked = true;
                 entry.DeadlineNs = end == SliceEnd.Blocked ? done.NextDeadlineNs : null;
-                if (end == SliceEnd.Blocked && entry.WakePending && !entry.Suspended)
+                // A vCPU that went offline is woken again by VCPUOP_up, which may come while its last slice is in flight.
+                if ((end == SliceEnd.Blocked || done.Outcome == SliceOutcome.Offline) && entry.WakePending && !entry.Suspended)
                 {
                     Wake(done.Vcpu, entry);
                 }
