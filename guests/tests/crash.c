@@ -7,24 +7,9 @@
  */
 #include "pv.h"
 
-static int asks_for_crash(const char *cmdline)
-{
-    static const char word[] = "crash";
-    for (const char *p = cmdline; *p; p++) {
-        int i = 0;
-        while (word[i] && p[i] == word[i]) {
-            i++;
-        }
-        if (!word[i]) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 int guest_main(struct start_info *si)
 {
-    if (!asks_for_crash(si->cmd_line)) {
+    if (!pv_cmdline_has(si->cmd_line, "crash")) {
         pv_check("crash_not_requested", 1);
         return 0;
     }

@@ -16,76 +16,10 @@ struct bind_virq {
     uint32_t port;
 };
 
-static char shared_page[4096] __attribute__((aligned(4096)));
-volatile char *shared_va;
-volatile unsigned upcalls;
-
-void event_entry(void);
-void failsafe_entry(void);
-
-#if defined(__x86_64__)
-__asm__(
-    ".text\n"
-    ".globl event_entry\n"
-    "event_entry:\n"
-    "  pop %rcx\n"
-    "  pop %r11\n"
-    "  push %rax\n"
-    "  mov shared_va(%rip), %rax\n"
-    "  movb $0, (%rax)\n"
-    "  incl upcalls(%rip)\n"
-    "  pop %rax\n"
-    "  pushq $0\n"
-    "  jmp hypercall_page + 23 * 32\n"
-    ".globl failsafe_entry\n"
-    "failsafe_entry:\n"
-    "  jmp failsafe_entry\n");
-static long set_callbacks(void)
-{
-    return hypercall3(HC_set_callbacks, event_entry, failsafe_entry, 0);
-}
-#else
-__asm__(
-    ".text\n"
-    ".globl event_entry\n"
-    "event_entry:\n"
-    "  push %eax\n"
-    "  movl shared_va, %eax\n"
-    "  movb $0, (%eax)\n"
-    "  incl upcalls\n"
-    "  pop %eax\n"
-    "  jmp hypercall_page + 23 * 32\n"
-    ".globl failsafe_entry\n"
-    "failsafe_entry:\n"
-    "  jmp failsafe_entry\n");
-static long set_callbacks(void)
-{
-    return hypercall4(HC_set_callbacks, 0xe019, event_entry, 0xe019, failsafe_entry);
-}
-#endif
-
-static int forever(const char *cmdline)
-{
-    static const char word[] = "forever";
-    for (const char *p = cmdline; *p; p++) {
-        int i = 0;
-        while (word[i] && p[i] == word[i]) {
-            i++;
-        }
-        if (!word[i]) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 int guest_main(struct start_info *si)
 {
-    pv_expect_eq("map_shared_info",
-                 HYPERVISOR_update_va_mapping((unsigned long)shared_page, si->shared_info | PTE_P | PTE_RW | PTE_A, UVMF_INVLPG), 0);
-    shared_va = shared_page;
-    pv_expect_eq("set_callbacks", set_callbacks(), 0);
-    if (forever(si->cmd_line)) {
+    pv_events_init(si);
+    if (pv_cmdline_has(si->cmd_line, "forever")) {
         pv_printf("idle: blocking until destroyed\n");
         for (;;) {
             HYPERVISOR_sched_op(SCHEDOP_block, 0);
@@ -97,6 +31,6 @@ int guest_main(struct start_info *si)
     unsigned long long now = 0;
     pv_expect_eq("set_timer_op", HYPERVISOR_set_timer_op(now + 1000000), 0);
     pv_expect_eq("sched_block", HYPERVISOR_sched_op(SCHEDOP_block, 0), 0);
-    pv_check("idle_woken_by_its_timer", upcalls >= 1);
+    pv_check("idle_woken_by_its_timer", pv_upcalls >= 1);
     return 0;
 }

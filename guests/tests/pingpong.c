@@ -1,6 +1,6 @@
 /*
  * Interdomain event channels, end to end: a pair of guests exchanges events. The toolstack sets
- * the channels up (there is no XenStore yet) and appends one word per channel to the command
+ * the channels up (no XenStore negotiation yet) and appends one word per channel to the command
  * line: "evtchn=listen:D:P" when it allocated unbound port P in this domain for domain D, and
  * "evtchn=bind:D:P" when this domain is to bind to port P of domain D. The binding side sends a
  * ping, the listening side answers each ping with a pong, "rounds=N" times (10 by default).
@@ -33,59 +33,11 @@ struct channel {
     unsigned events;
 };
 
-static char shared_page[4096] __attribute__((aligned(4096)));
-volatile char *shared_va;
-volatile unsigned upcalls;
-
-void event_entry(void);
-void failsafe_entry(void);
-
-#if defined(__x86_64__)
-__asm__(
-    ".text\n"
-    ".globl event_entry\n"
-    "event_entry:\n"
-    "  pop %rcx\n"
-    "  pop %r11\n"
-    "  push %rax\n"
-    "  mov shared_va(%rip), %rax\n"
-    "  movb $0, (%rax)\n"
-    "  incl upcalls(%rip)\n"
-    "  pop %rax\n"
-    "  pushq $0\n"
-    "  jmp hypercall_page + 23 * 32\n"
-    ".globl failsafe_entry\n"
-    "failsafe_entry:\n"
-    "  jmp failsafe_entry\n");
-static long set_callbacks(void)
-{
-    return hypercall3(HC_set_callbacks, event_entry, failsafe_entry, 0);
-}
-#else
-__asm__(
-    ".text\n"
-    ".globl event_entry\n"
-    "event_entry:\n"
-    "  push %eax\n"
-    "  movl shared_va, %eax\n"
-    "  movb $0, (%eax)\n"
-    "  incl upcalls\n"
-    "  pop %eax\n"
-    "  jmp hypercall_page + 23 * 32\n"
-    ".globl failsafe_entry\n"
-    "failsafe_entry:\n"
-    "  jmp failsafe_entry\n");
-static long set_callbacks(void)
-{
-    return hypercall4(HC_set_callbacks, 0xe019, event_entry, 0xe019, failsafe_entry);
-}
-#endif
-
 #define PENDING_OFFSET 2048
 
 static int take_pending(unsigned port)
 {
-    volatile unsigned long *pending = (volatile unsigned long *)(shared_va + PENDING_OFFSET);
+    volatile unsigned long *pending = (volatile unsigned long *)(pv_shared_info + PENDING_OFFSET);
     unsigned long bit = 1ul << (port % (8 * sizeof(long)));
     volatile unsigned long *word = &pending[port / (8 * sizeof(long))];
     if (!(*word & bit)) {
@@ -166,10 +118,7 @@ int guest_main(struct start_info *si)
         return 0;
     }
 
-    pv_expect_eq("map_shared_info",
-                 HYPERVISOR_update_va_mapping((unsigned long)shared_page, si->shared_info | PTE_P | PTE_RW | PTE_A, UVMF_INVLPG), 0);
-    shared_va = shared_page;
-    pv_expect_eq("set_callbacks", set_callbacks(), 0);
+    pv_events_init(si);
 
     for (int i = 0; i < count; i++) {
         struct channel *c = &channels[i];
@@ -190,8 +139,8 @@ int guest_main(struct start_info *si)
 
     unsigned waits = 0;
     for (;;) {
-        shared_va[0] = 0;                                          /* evtchn_upcall_pending */
-        *(volatile unsigned long *)(shared_va + sizeof(long)) = 0; /* evtchn_pending_sel */
+        pv_shared_info[0] = 0;                                          /* evtchn_upcall_pending */
+        *(volatile unsigned long *)(pv_shared_info + sizeof(long)) = 0; /* evtchn_pending_sel */
         int finished = 1;
         for (int i = 0; i < count; i++) {
             struct channel *c = &channels[i];
@@ -212,14 +161,14 @@ int guest_main(struct start_info *si)
         }
         if (waits++ % 2 == 0) {
             HYPERVISOR_sched_op(SCHEDOP_block, 0);
-            shared_va[1] = 1; /* mask events again */
+            pv_shared_info[1] = 1; /* mask events again */
         } else {
             struct poll_args poll = { .ports = ports, .nr_ports = (unsigned long)count, .timeout = 0 };
             HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
         }
     }
 
-    pv_printf("pingpong: %u waits, %u upcalls\n", waits, upcalls);
+    pv_printf("pingpong: %u waits, %u upcalls\n", waits, pv_upcalls);
     pv_check("pingpong", 1);
     return 0;
 }

@@ -128,6 +128,15 @@ unsigned long pv_pfn_to_mfn(unsigned long pfn);
 unsigned long pv_va_to_mfn(const void *va);
 void *pv_first_free_page(void);
 
+/* Events (lib/events.c): shared_info mapped at pv_shared_info, an upcall that clears
+ * evtchn_upcall_pending and counts itself in pv_upcalls. Returns 0, or -1 after a FAIL line. */
+extern volatile char *pv_shared_info;
+extern volatile unsigned pv_upcalls;
+int pv_events_init(struct start_info *si);
+
+/* True when the command line contains the word (as a substring). */
+int pv_cmdline_has(const char *cmdline, const char *word);
+
 /* Each test guest provides this; it returns 0 for poweroff, anything else crashes the domain. */
 int guest_main(struct start_info *si);
 
