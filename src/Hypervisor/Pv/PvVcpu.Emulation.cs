@@ -6,7 +6,7 @@ namespace ActorVisor.Hypervisor.Pv;
 
 /// <summary>
 /// What Xen emulates for the guest kernel instead of reflecting #GP: control registers (only CR0.TS
-/// may change; CR3 is a new base pointer), the FS/GS base MSRs, clts and wbinvd; and the
+/// may change; CR3 is a new base pointer), the FS/GS base MSRs and those of <see cref="PvMsrPolicy"/>, clts and wbinvd; and the
 /// writable-page-table path, which turns a faulting store into a read-only L1 table into a
 /// validated update.
 /// </summary>
@@ -112,18 +112,30 @@ public sealed partial class PvVcpu
     private bool TryReadPvMsr(uint index, out ulong value)
     {
         bool is64 = _domain.Width == GuestWidth.Bits64;
-        value = index switch
+        switch (index)
         {
-            MsrFsBase when is64 => Cpu.GetSegment(SegFs).Base,
-            MsrGsBase when is64 => Cpu.GetSegment(SegGs).Base,
-            MsrShadowGsBase when is64 => _gsBaseUser,
-            _ => 0,
-        };
-        return is64 && index is MsrFsBase or MsrGsBase or MsrShadowGsBase;
+            case MsrFsBase when is64:
+                value = Cpu.GetSegment(SegFs).Base;
+                return true;
+            case MsrGsBase when is64:
+                value = Cpu.GetSegment(SegGs).Base;
+                return true;
+            case MsrShadowGsBase when is64:
+                value = _gsBaseUser;
+                return true;
+            default:
+                return PvMsrPolicy.TryRead(index, _domain.Width, out value);
+        }
     }
 
     private bool TryWritePvMsr(uint index, ulong value)
     {
+        bool segmentBase = index is MsrFsBase or MsrGsBase or MsrShadowGsBase;
+        if (!segmentBase)
+        {
+            return PvMsrPolicy.TryWrite(index, value, _domain.Width);
+        }
+
         if (_domain.Width != GuestWidth.Bits64 || !HypervisorLayout.IsCanonical(value))
         {
             return false;
@@ -133,16 +145,16 @@ public sealed partial class PvVcpu
         {
             case MsrFsBase:
                 Cpu.SetFsBase(value);
-                return true;
+                break;
             case MsrGsBase:
                 Cpu.SetGsBase(value);
-                return true;
-            case MsrShadowGsBase:
-                _gsBaseUser = value;
-                return true;
+                break;
             default:
-                return false;
+                _gsBaseUser = value;
+                break;
         }
+
+        return true;
     }
 
     /// <summary>
