@@ -12,6 +12,7 @@ public static class Program
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(BootCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(CreateCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

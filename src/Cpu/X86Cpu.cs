@@ -73,6 +73,7 @@ public sealed unsafe partial class X86Cpu
     private volatile bool _stopRequested;
     private int _pendingInterrupt = -1;
     private long _retiredTotal;
+    private long _retiredThisRun;
     private int _deliveryDepth;
 
     /// <summary>Creates a CPU in the reset-like state: protected mode off, paging off, every register zero.</summary>
@@ -103,6 +104,13 @@ public sealed unsafe partial class X86Cpu
 
     /// <summary>Total instructions retired since construction (or since the last restore of this CPU).</summary>
     public long RetiredInstructions => _retiredTotal;
+
+    /// <summary>
+    /// Instructions retired so far including the run in progress: read from a sink call inside
+    /// <see cref="Run"/>, it counts up to the start of the block now running (outside a run it
+    /// equals <see cref="RetiredInstructions"/>).
+    /// </summary>
+    public long RetiredInstructionsSoFar => _retiredTotal + _retiredThisRun;
 
     /// <summary>The current privilege level.</summary>
     public int Cpl => _cpl;
@@ -277,6 +285,7 @@ public sealed unsafe partial class X86Cpu
                 count = 1;
             }
             var retiredBefore = retired;
+            _retiredThisRun = retired;
             var first = block.First;
             _currentOps = first;
             var end = first + count;
@@ -322,6 +331,7 @@ public sealed unsafe partial class X86Cpu
         }
         _currentOps = null;
         _retiredTotal += retired;
+        _retiredThisRun = 0;
         var reason = _stop ?? (_stopRequested ? StopReason.StopRequested : StopReason.BudgetExhausted);
         return new RunResult(reason, retired, _lastEvent, _stopAddress);
     }

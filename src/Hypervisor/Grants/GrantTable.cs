@@ -113,7 +113,7 @@ public sealed class GrantTable
         var (flags, domain, frame) = table.ReadEntry(gref);
         if ((flags & GrantFlags.TypeMask) != GrantFlags.PermitAccess || domain != Owner.Id || (!readOnly && (flags & GrantFlags.ReadOnly) != 0))
         {
-            return GrantStatus.PermissionDenied;
+            return GrantStatus.GeneralError;
         }
 
         if (!_machine.Frames.TryGetPage(frame, granter))
@@ -234,7 +234,7 @@ public sealed class GrantTable
         var (flags, grantee, frame) = table.ReadEntry(side.RefOrFrame);
         if ((flags & GrantFlags.TypeMask) != GrantFlags.PermitAccess || grantee != Owner.Id || (write && (flags & GrantFlags.ReadOnly) != 0))
         {
-            return GrantStatus.PermissionDenied;
+            return GrantStatus.GeneralError;
         }
 
         if (!_machine.Frames.Contains(frame) || _machine.Frames[frame].Owner != domain)

@@ -42,6 +42,86 @@ public sealed class DomainReservation
         return true;
     }
 
+    /// <summary>
+    /// Allocates an extent of 2^<paramref name="order"/> zeroed frames, machine-contiguous and
+    /// aligned to their size as Xen's buddy allocator hands them out; false at the ceiling or when
+    /// no such run is free. Order 0 is a single frame.
+    /// </summary>
+    public bool TryAllocateExtent(int order, out ulong baseMfn)
+    {
+        baseMfn = 0;
+        if (order == 0)
+        {
+            return TryAllocate(out baseMfn);
+        }
+
+        ulong count = 1ul << order;
+        if (CurrentPages + count > MaximumPages)
+        {
+            return false;
+        }
+
+        var frames = _machine.Frames;
+        for (ulong start = 0; start + count <= frames.FrameCount; start += count)
+        {
+            if (!IsFreeRun(start, count))
+            {
+                continue;
+            }
+
+            for (ulong i = 0; i < count; i++)
+            {
+                _machine.TryAllocateFrameAt(_owner, start + i);
+            }
+
+            CurrentPages += count;
+            baseMfn = start;
+            return true;
+        }
+
+        return false;
+    }
+
+    private bool IsFreeRun(ulong start, ulong count)
+    {
+        for (ulong i = 0; i < count; i++)
+        {
+            if (_machine.Frames[start + i].IsAllocated)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Returns an extent this object just allocated (used when the guest's buffer faulted).</summary>
+    public void ReleaseExtent(ulong baseMfn, int order)
+    {
+        for (ulong i = 0; i < 1ul << order; i++)
+        {
+            Release(baseMfn + i);
+        }
+    }
+
+    /// <summary>
+    /// Gives back the 2^<paramref name="order"/> frames starting at <paramref name="baseMfn"/>, one
+    /// by one as Xen does; stops at the first frame that is not the domain's or still in use (the
+    /// ones before it stay released) and returns false then.
+    /// </summary>
+    public bool TryReleaseExtent(ulong baseMfn, int order)
+    {
+        for (ulong i = 0; i < 1ul << order; i++)
+        {
+            if (!TryRelease(baseMfn + i))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Returns a frame this object just allocated (used when the guest's buffer faulted).</summary>
     public void Release(ulong mfn)
     {

@@ -109,6 +109,14 @@ public sealed class PvDomain
     /// <summary>Receives one line per noteworthy guest event (unimplemented instructions, crashes).</summary>
     public Action<string>? Log { get; set; }
 
+    /// <summary>
+    /// Told when VCPUOP_up brings a vCPU online, so that whoever schedules the vCPUs gives it slices
+    /// from then on (an offline vCPU's slices end at once with <see cref="SliceOutcome.Offline"/>).
+    /// </summary>
+    public Action<PvVcpu>? VcpuCameUp { get; set; }
+
+    internal void NotifyVcpuUp(PvVcpu vcpu) => VcpuCameUp?.Invoke(vcpu);
+
     /// <summary>How often each hypercall number was made.</summary>
     public long HypercallCount(int number) => number >= 0 && number < _hypercallCounts.Length ? _hypercallCounts[number] : 0;
 

@@ -169,7 +169,13 @@ public sealed partial class PvVcpu
         }
     }
 
-    /// <summary>increase/decrease_reservation and populate_physmap on order-0 extents; returns the number of extents done.</summary>
+    /// <summary>The largest extent order an unprivileged domain may ask for (Xen's default domU_max_order).</summary>
+    private const uint MaxExtentOrder = 9;
+
+    /// <summary>
+    /// increase/decrease_reservation and populate_physmap: each extent is 2^extent_order machine-contiguous
+    /// frames named by its first MFN (PV guests see machine frames); returns the number of extents done.
+    /// </summary>
     private long Reservation(Abi.MemoryOp command, ulong arg)
     {
         var layout = MemoryReservationLayout.For(_domain.Width);
@@ -184,8 +190,9 @@ public sealed partial class PvVcpu
             return (_domain.Machine.Find(new DomId(dom)) is null ? XenErrno.Srch : XenErrno.Perm).ToReturnValue();
         }
 
-        if (order != 0)
+        if (order > MaxExtentOrder)
         {
+            // Xen refuses extents larger than a guest may ask for by doing none of them.
             return 0;
         }
 
@@ -197,34 +204,38 @@ public sealed partial class PvVcpu
             switch (command)
             {
                 case Abi.MemoryOp.IncreaseReservation:
-                    if (!_domain.Reservation.TryAllocate(out var mfn))
+                    if (!_domain.Reservation.TryAllocateExtent((int)order, out var mfn))
                     {
                         return done;
                     }
 
                     if (extents != 0 && !_guest.TryWriteLong(slot, mfn))
                     {
-                        _domain.Reservation.Release(mfn);
+                        _domain.Reservation.ReleaseExtent(mfn, (int)order);
                         return done;
                     }
 
                     break;
                 case Abi.MemoryOp.PopulatePhysmap:
-                    if (!_guest.TryReadLong(slot, out var gpfn) || !_domain.Reservation.TryAllocate(out var populated))
+                    if (!_guest.TryReadLong(slot, out var gpfn) || !_domain.Reservation.TryAllocateExtent((int)order, out var populated))
                     {
                         return done;
                     }
 
                     if (!_guest.TryWriteLong(slot, populated))
                     {
-                        _domain.Reservation.Release(populated);
+                        _domain.Reservation.ReleaseExtent(populated, (int)order);
                         return done;
                     }
 
-                    _domain.Machine.MachineToPhys[populated] = gpfn;
+                    for (ulong page = 0; page < 1ul << (int)order; page++)
+                    {
+                        _domain.Machine.MachineToPhys[populated + page] = gpfn + page;
+                    }
+
                     break;
                 default:
-                    if (!_guest.TryReadLong(slot, out var gmfn) || !_domain.Reservation.TryRelease(gmfn))
+                    if (!_guest.TryReadLong(slot, out var gmfn) || !_domain.Reservation.TryReleaseExtent(gmfn, (int)order))
                     {
                         return done;
                     }

@@ -168,6 +168,13 @@ public sealed partial class PvVcpu
             }
         }
 
+        return InstallGdt(frames);
+    }
+
+    /// <summary>Takes the segment-descriptor type on every frame (all or nothing) and makes them this vCPU's GDT.</summary>
+    private long InstallGdt(ulong[] frames)
+    {
+        int count = frames.Length;
         var tables = _domain.Machine.PageTables;
         for (int i = 0; i < count; i++)
         {

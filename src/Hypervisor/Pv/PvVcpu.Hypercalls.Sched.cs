@@ -107,8 +107,10 @@ public sealed partial class PvVcpu
         {
             case VcpuOp.IsUp:
                 return target._online ? 1 : 0;
+            case VcpuOp.Initialise:
+                return InitialiseVcpu(target, arg);
             case VcpuOp.Up:
-                return target._online ? 0 : XenErrno.Inval.ToReturnValue();
+                return UpVcpu(target);
             case VcpuOp.Down:
                 target._online = false;
                 if (self)

@@ -16,6 +16,7 @@ public sealed partial class PvVcpu
 
     private EventDisposition Hypercall(int instructionLength)
     {
+        SyncClock();
         bool is64 = _domain.Width == GuestWidth.Bits64;
         Cpu.Rip += (ulong)instructionLength;
         int number = (int)(uint)Cpu.GetGpr(RegRax);

@@ -36,7 +36,11 @@ public sealed partial class PvVcpu
 
     public CpuidResult Cpuid(uint leaf, uint subleaf) => PvCpuidPolicy.Answer(leaf, subleaf, _domain.Width);
 
-    public ulong ReadTsc() => _domain.Clock.Tsc;
+    public ulong ReadTsc()
+    {
+        SyncClock();
+        return _domain.Clock.Tsc;
+    }
 
     public bool TryReadMsr(uint index, out ulong value)
     {

@@ -38,6 +38,8 @@ public sealed partial class PvVcpu : ICpuSink
     private SliceResult? _stopWith;
     private bool _online;
     private bool _blocked;
+    private bool _siblingFlushPending;
+    private long _clockAccountedRetired;
 
     public PvVcpu(PvDomain domain, int id, InitialVcpuState? initial, PvVcpuMmu mmu)
     {
@@ -52,6 +54,7 @@ public sealed partial class PvVcpu : ICpuSink
         {
             LoadInitialState(initial);
             _online = true;
+            _initialised = true;
         }
     }
 
@@ -94,6 +97,13 @@ public sealed partial class PvVcpu : ICpuSink
             return new SliceResult(SliceOutcome.Offline, 0);
         }
 
+        if (_siblingFlushPending)
+        {
+            // Another vCPU of this domain asked for a TLB flush on every vCPU while this one was not running.
+            Cpu.FlushTlb(includeGlobal: true);
+            _siblingFlushPending = false;
+        }
+
         FireDueTimers();
         if (_blocked && !TryWake())
         {
@@ -109,7 +119,7 @@ public sealed partial class PvVcpu : ICpuSink
         }
 
         var run = Cpu.Run(budget);
-        _domain.Clock.AddInstructions(run.Retired);
+        SyncClock();
         FireDueTimers();
         if (_stopWith is { } stop)
         {
@@ -193,6 +203,17 @@ public sealed partial class PvVcpu : ICpuSink
         Cpu.PagingAsSupervisor = is64;
     }
 
+    /// <summary>
+    /// Brings the domain's clock up to the instructions this vCPU retired so far, those of a slice
+    /// still running included, so that hypercalls and RDTSC inside a slice see time move.
+    /// </summary>
+    private void SyncClock()
+    {
+        long retired = Cpu.RetiredInstructionsSoFar;
+        _domain.Clock.AddInstructions(retired - _clockAccountedRetired);
+        _clockAccountedRetired = retired;
+    }
+
     /// <summary>Loads CR3 with the root the current mode selects (after a mode switch or a new base pointer).</summary>
     private void LoadCr3()
     {
@@ -206,6 +227,14 @@ public sealed partial class PvVcpu : ICpuSink
         if (_flush.IsEmpty)
         {
             return;
+        }
+
+        if (_flush.FlushAllVcpus || _flush.AllVcpuPages.Count > 0)
+        {
+            foreach (var sibling in _domain.Vcpus)
+            {
+                sibling._siblingFlushPending |= !ReferenceEquals(sibling, this);
+            }
         }
 
         if (_flush.FlushLocal || _flush.FlushAllVcpus)

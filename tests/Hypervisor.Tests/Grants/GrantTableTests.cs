@@ -82,8 +82,8 @@ public sealed class GrantTableTests : IDisposable
         ulong page = GranterPage();
         Grant(10, Grantee.Owner.Id, page, GrantFlags.PermitAccess);
 
-        Assert.Equal(GrantStatus.PermissionDenied, Stranger.Map(Granter.Owner.Id, 10, GrantMapFlags.HostMap, out _, out _));
-        Assert.Equal(GrantStatus.PermissionDenied, Grantee.Map(Granter.Owner.Id, 11, GrantMapFlags.HostMap, out _, out _));
+        Assert.Equal(GrantStatus.GeneralError, Stranger.Map(Granter.Owner.Id, 10, GrantMapFlags.HostMap, out _, out _));
+        Assert.Equal(GrantStatus.GeneralError, Grantee.Map(Granter.Owner.Id, 11, GrantMapFlags.HostMap, out _, out _));
         Assert.Equal(GrantStatus.BadGntref, Grantee.Map(Granter.Owner.Id, 5000, GrantMapFlags.HostMap, out _, out _));
         Assert.Equal(GrantStatus.BadDomain, Grantee.Map(new DomId(40), 10, GrantMapFlags.HostMap, out _, out _));
         Assert.Equal(1u, _machine.Frames[page].RefCount);
@@ -95,7 +95,7 @@ public sealed class GrantTableTests : IDisposable
         ulong page = GranterPage();
         Grant(12, Grantee.Owner.Id, page, GrantFlags.PermitAccess | GrantFlags.ReadOnly);
 
-        Assert.Equal(GrantStatus.PermissionDenied, Grantee.Map(Granter.Owner.Id, 12, GrantMapFlags.HostMap, out _, out _));
+        Assert.Equal(GrantStatus.GeneralError, Grantee.Map(Granter.Owner.Id, 12, GrantMapFlags.HostMap, out _, out _));
         Assert.Equal(GrantStatus.Okay, Grantee.Map(Granter.Owner.Id, 12, GrantMapFlags.HostMap | GrantMapFlags.ReadOnly, out _, out _));
         Assert.Equal(GrantFlags.PermitAccess | GrantFlags.ReadOnly | GrantFlags.Reading, Granter.ReadEntry(12).Flags);
     }
@@ -123,7 +123,7 @@ public sealed class GrantTableTests : IDisposable
 
         Assert.Equal(GrantStatus.Okay, Grantee.Copy(source, new GrantCopySide(true, 14, Granter.Owner.Id, 200), 5));
         Assert.Equal("hello"u8.ToArray(), _machine.Memory.Frame(target).Slice(200, 5).ToArray());
-        Assert.Equal(GrantStatus.PermissionDenied, Grantee.Copy(source, new GrantCopySide(true, 15, Granter.Owner.Id, 0), 5));
+        Assert.Equal(GrantStatus.GeneralError, Grantee.Copy(source, new GrantCopySide(true, 15, Granter.Owner.Id, 0), 5));
         Assert.Equal(GrantStatus.BadCopyArg, Grantee.Copy(source, new GrantCopySide(true, 14, Granter.Owner.Id, 4094), 5));
         Assert.Equal(GrantStatus.BadPage, Grantee.Copy(new GrantCopySide(false, (uint)target, DomId.Self, 0), source, 5));
     }

@@ -60,5 +60,39 @@ internal sealed class GuestRun : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs every vCPU in turn, one slice each, until the domain ends, every vCPU is offline or
+    /// blocked with nothing to wake it, or <paramref name="limitNs"/> of virtual time passes.
+    /// </summary>
+    public SliceResult RunAllToEnd(long limitNs = 2_000_000_000, long slice = 20_000)
+    {
+        var last = new SliceResult(SliceOutcome.Offline, 0);
+        while (Domain.Clock.NowNs < limitNs)
+        {
+            bool progressed = false;
+            foreach (var vcpu in Domain.Vcpus)
+            {
+                last = vcpu.RunSlice(slice);
+                if (last.Outcome is SliceOutcome.ShutDown or SliceOutcome.Crashed)
+                {
+                    return last;
+                }
+
+                progressed |= last.Retired > 0;
+            }
+
+            if (!progressed)
+            {
+                var sleeper = Domain.Vcpus.Where(v => v.IsOnline && v.IsBlocked && v.NextTimerDeadlineNs is not null).MinBy(v => v.NextTimerDeadlineNs);
+                if (sleeper is null || !sleeper.IdleToNextDeadline())
+                {
+                    return last;
+                }
+            }
+        }
+
+        return last;
+    }
+
     public void Dispose() => Machine.Dispose();
 }
