@@ -1,0 +1,28 @@
+using System.Reflection;
+
+namespace ActorVisor.Hypervisor.Tests.Linux;
+
+/// <summary>
+/// Debian's Xen PV Linux kernel as guests/linux/fetch.sh unpacks it (the test project's build runs
+/// `make -C guests linux`, which downloads it once with apt-get; without apt or network it is absent).
+/// </summary>
+internal static class LinuxKernel
+{
+    public static string Path { get; } = typeof(LinuxKernel).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "LinuxKernelPath").Value!;
+
+    public static bool IsPresent => File.Exists(Path);
+}
+
+/// <summary>A fact that is skipped, with the reason, when the Linux kernel could not be fetched.</summary>
+internal sealed class LinuxKernelFactAttribute : FactAttribute
+{
+    public LinuxKernelFactAttribute()
+    {
+        if (!LinuxKernel.IsPresent)
+        {
+            Skip = $"{LinuxKernel.Path} is absent: `make -C guests linux` could not fetch Debian's kernel (needs apt-get, dpkg-deb and xz)";
+        }
+    }
+}
