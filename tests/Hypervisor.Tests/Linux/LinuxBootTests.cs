@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Text;
 using ActorVisor.Abi;
 using ActorVisor.Hypervisor.Boot;
 using ActorVisor.Hypervisor.Pv;
+using Xunit.Abstractions;
 
 namespace ActorVisor.Hypervisor.Tests.Linux;
 
@@ -11,7 +13,11 @@ namespace ActorVisor.Hypervisor.Tests.Linux;
 /// console_io) and on hvc0 (the console ring, which the test drains). The run stops at the last milestone this hypervisor reaches today, the balloon
 /// driver, after which Linux waits for a XenStore reply; about 1.6 billion instructions.
 /// </summary>
-public class LinuxBootTests
+/// <remarks>
+/// The instructions retired and the host time at each milestone go to the test output
+/// (<c>dotnet test --logger "console;verbosity=detailed"</c>); they are reported, never asserted.
+/// </remarks>
+public class LinuxBootTests(ITestOutputHelper output)
 {
     private const int MemoryMiB = 128;
     private const long VirtualLimitNs = 3_000_000_000;
@@ -49,7 +55,31 @@ public class LinuxBootTests
         var domain = new PvDomain(machine, built.Domain!) { ConsoleWrite = text => console.Append(text) };
         var ring = new ConsoleRingReader(machine, built.Domain!.P2m[(int)built.Domain.Layout.ConsolePfn]);
 
-        var last = RunUntil(domain, ring, () => console.ToString().Contains(LastMilestone, StringComparison.Ordinal));
+        var reached = new List<(string Milestone, long Instructions, long HostMs)>();
+        var stopwatch = Stopwatch.StartNew();
+        int checkedLength = -1;
+        bool Reached()
+        {
+            if (console.Length == checkedLength)
+            {
+                return false;
+            }
+
+            checkedLength = console.Length;
+            string sofar = console.ToString();
+            while (reached.Count < Milestones.Length && sofar.Contains(Milestones[reached.Count], StringComparison.Ordinal))
+            {
+                reached.Add((Milestones[reached.Count], domain.Vcpus[0].Cpu.RetiredInstructions, stopwatch.ElapsedMilliseconds));
+            }
+
+            return sofar.Contains(LastMilestone, StringComparison.Ordinal);
+        }
+
+        var last = RunUntil(domain, ring, Reached);
+        foreach (var (milestone, instructions, hostMs) in reached)
+        {
+            output.WriteLine($"{instructions,14:N0} instructions {hostMs,8:N0} ms  {milestone}");
+        }
 
         string text = console.ToString();
         Assert.True(text.Contains(LastMilestone, StringComparison.Ordinal), $"stopped with {last.Outcome} ({domain.CrashDetail}) after:\n{Tail(text)}");
