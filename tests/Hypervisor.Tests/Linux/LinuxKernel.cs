@@ -8,11 +8,26 @@ namespace ActorVisor.Hypervisor.Tests.Linux;
 /// </summary>
 internal static class LinuxKernel
 {
+    /// <summary>The xunit collection of the tests that boot Linux: they run one after the other, not side by side.</summary>
+    public const string Collection = "Linux kernel boots";
+
     public static string Path { get; } = typeof(LinuxKernel).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "LinuxKernelPath").Value!;
 
+    /// <summary>The static /init that `make -C guests linux` builds from guests/linux/init.c.</summary>
+    public static string InitPath { get; } = typeof(LinuxKernel).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "LinuxInitPath").Value!;
+
     public static bool IsPresent => File.Exists(Path);
+
+    /// <summary>An initramfs holding /dev/console and /init.</summary>
+    public static byte[] Initramfs() => new NewcArchive()
+        .AddDirectory("dev")
+        .AddCharacterDevice("dev/console", 5, 1)
+        .AddFile("init", File.ReadAllBytes(InitPath))
+        .ToArray();
 }
 
 /// <summary>A fact that is skipped, with the reason, when the Linux kernel could not be fetched.</summary>
