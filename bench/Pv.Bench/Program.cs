@@ -12,12 +12,20 @@ namespace ActorVisor.Pv.Bench;
 /// PV hypercall benchmarks (host wall-clock time, so they are not tests): the null hypercall
 /// dispatched directly and from a guest loop, validated mmu_update throughput from a guest loop,
 /// and the time from building a domain to its first console line.
-/// Usage: ActorVisor.Pv.Bench [guests/build directory] [iterations].
+/// Usage: ActorVisor.Pv.Bench [guests/build directory] [iterations]; `workload ...` runs <see cref="WorkloadBench"/>.
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "workload")
+        {
+            return WorkloadBench.Run(
+                args.Length > 1 ? args[1] : Path.Combine("guests", "build"),
+                args.Length > 2 ? args[2] : Path.Combine("bench", "Cpu.Bench", "workload", "build", "workload-native.elf"),
+                args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 40);
+        }
+
         string guests = args.Length > 0 ? args[0] : Path.Combine("guests", "build");
         long n = args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 2_000_000;
 

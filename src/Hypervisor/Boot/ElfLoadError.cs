@@ -43,4 +43,7 @@ public enum ElfLoadError
 
     /// <summary>The kernel does not fit the guest's virtual address space.</summary>
     AddressOutsideGuestSpace,
+
+    /// <summary>The file is a bzImage whose payload could not be found, decompressed, or is not an ELF image.</summary>
+    BadBzImage,
 }

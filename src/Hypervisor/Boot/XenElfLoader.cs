@@ -24,8 +24,20 @@ public static class XenElfLoader
     private const uint AcceptableRequired = (1u << (int)XenFeature.WritablePageTables) | (1u << (int)XenFeature.WritableDescriptorTables)
         | (1u << (int)XenFeature.PaePgdirAbove4Gb) | (1u << (int)XenFeature.HvmCallbackVector) | (1u << (int)XenFeature.Dom0);
 
+    /// <summary>Parses an ELF kernel, or a bzImage whose payload is one (which is unwrapped first).</summary>
     public static ElfParseResult Parse(ReadOnlyMemory<byte> file)
     {
+        if (BzImage.IsBzImage(file.Span))
+        {
+            var unwrapped = BzImage.Unwrap(file.Span);
+            if (!unwrapped.Succeeded)
+            {
+                return ElfParseResult.Fail(ElfLoadError.BadBzImage, $"bzImage: {unwrapped.Detail}");
+            }
+
+            file = unwrapped.Elf;
+        }
+
         var error = ElfFile.TryOpen(file, out var elf);
         if (error != ElfLoadError.None)
         {

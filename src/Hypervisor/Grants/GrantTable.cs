@@ -136,15 +136,22 @@ public sealed class GrantTable
             _mapTrack.Add(null);
         }
 
-        _mapTrack[(int)handle] = new Mapping(granter, gref, frame, readOnly);
+        _mapTrack[(int)handle] = new Mapping(granter, gref, frame, readOnly, (mapFlags & GrantMapFlags.ContainsPte) != 0);
         return GrantStatus.Okay;
     }
 
     /// <summary>The frame and access of a live handle; false when the handle is not in use.</summary>
-    public bool TryGetMapping(uint handle, out ulong mfn, out bool readOnly)
+    public bool TryGetMapping(uint handle, out ulong mfn, out bool readOnly) => TryGetMapping(handle, out mfn, out readOnly, out _);
+
+    /// <summary>
+    /// The frame and access of a live handle, and whether it was mapped with GNTMAP_contains_pte
+    /// (its host address is then the machine address of the PTE); false when the handle is not in use.
+    /// </summary>
+    public bool TryGetMapping(uint handle, out ulong mfn, out bool readOnly, out bool containsPte)
     {
         mfn = 0;
         readOnly = false;
+        containsPte = false;
         if (handle >= (uint)_mapTrack.Count || _mapTrack[(int)handle] is not { } mapping)
         {
             return false;
@@ -152,6 +159,7 @@ public sealed class GrantTable
 
         mfn = mapping.Frame;
         readOnly = mapping.ReadOnly;
+        containsPte = mapping.ContainsPte;
         return true;
     }
 
@@ -274,5 +282,5 @@ public sealed class GrantTable
     private Span<byte> EntryBytes(uint gref) =>
         _machine.Memory.Frame(_frames[(int)(gref / GrantEntryV1.PerFrame)]).Slice((int)(gref % GrantEntryV1.PerFrame) * GrantEntryV1.Size, GrantEntryV1.Size);
 
-    private sealed record Mapping(DomId Granter, uint Gref, ulong Frame, bool ReadOnly);
+    private sealed record Mapping(DomId Granter, uint Gref, ulong Frame, bool ReadOnly, bool ContainsPte);
 }

@@ -19,6 +19,62 @@ public sealed partial class PageTables
             return error;
         }
 
+        error = InstallGrantEntry(domain, l1, slot, mfn, readOnly);
+        if (error == PageTableError.None)
+        {
+            flush.RequestInvlpgLocal(va);
+        }
+
+        return error;
+    }
+
+    /// <summary>
+    /// GNTMAP_contains_pte: writes a grant mapping of <paramref name="mfn"/> into the PTE at machine
+    /// address <paramref name="pteAddress"/>, which must lie in an L1 table of the domain. The
+    /// virtual address is not known, so the vCPU's TLB is flushed whole.
+    /// </summary>
+    public PageTableError InstallGrantMappingAtPte(PvDomainMemory domain, ulong pteAddress, ulong mfn, bool readOnly, TlbFlushRequests flush)
+    {
+        if (!TryPteSlot(pteAddress, out var l1, out var slot))
+        {
+            return PageTableError.BadAddress;
+        }
+
+        var error = InstallGrantEntry(domain, l1, slot, mfn, readOnly);
+        if (error == PageTableError.None)
+        {
+            flush.RequestFlushLocal();
+        }
+
+        return error;
+    }
+
+    /// <summary>Removes the grant mapping of <paramref name="mfn"/> from the PTE at machine address <paramref name="pteAddress"/>.</summary>
+    public PageTableError RemoveGrantMappingAtPte(PvDomainMemory domain, ulong pteAddress, ulong mfn, TlbFlushRequests flush)
+    {
+        if (!TryPteSlot(pteAddress, out var l1, out var slot) || _frames[l1].Owner != domain.Id || _frames[l1].Type != PageType.L1)
+        {
+            return PageTableError.BadAddress;
+        }
+
+        var error = RemoveGrantEntry(l1, slot, mfn);
+        if (error == PageTableError.None)
+        {
+            flush.RequestFlushLocal();
+        }
+
+        return error;
+    }
+
+    private bool TryPteSlot(ulong pteAddress, out ulong l1, out int slot)
+    {
+        l1 = pteAddress >> PageGeometry.PageShift;
+        slot = (int)((pteAddress & 0xFFF) / 8);
+        return (pteAddress & 7) == 0 && _frames.Contains(l1);
+    }
+
+    private PageTableError InstallGrantEntry(PvDomainMemory domain, ulong l1, int slot, ulong mfn, bool readOnly)
+    {
         ref var f = ref _frames[l1];
         if (f.Type != PageType.L1 || f.TypeCount == 0 || f.Owner != domain.Id)
         {
@@ -35,7 +91,6 @@ public sealed partial class PageTables
             | (readOnly ? 0 : PteFlags.ReadWrite);
         _memory.WriteEntry(l1, slot, entry);
         PutFromL1Entry(old);
-        flush.RequestInvlpgLocal(va);
         return PageTableError.None;
     }
 
@@ -48,6 +103,17 @@ public sealed partial class PageTables
             return error;
         }
 
+        error = RemoveGrantEntry(l1, slot, mfn);
+        if (error == PageTableError.None)
+        {
+            flush.RequestInvlpgLocal(va);
+        }
+
+        return error;
+    }
+
+    private PageTableError RemoveGrantEntry(ulong l1, int slot, ulong mfn)
+    {
         ulong old = _memory.ReadEntry(l1, slot);
         if ((old & PteFlags.Present) == 0 || (old & PteFlags.GrantTableMapping) == 0 || PteFlags.FrameOf(old) != mfn)
         {
@@ -55,7 +121,6 @@ public sealed partial class PageTables
         }
 
         _memory.WriteEntry(l1, slot, 0);
-        flush.RequestInvlpgLocal(va);
         return PageTableError.None;
     }
 }

@@ -121,8 +121,8 @@ public sealed partial class PvVcpu
 
     /// <summary>
     /// map_grant_ref: the grant table checks and references the grant; a host mapping is then
-    /// written at host_addr in the caller's current page tables (a grant PTE, bit 62). Mappings
-    /// given as a PTE address (GNTMAP_contains_pte) are not supported and answer general_error.
+    /// written at host_addr in the caller's current page tables (a grant PTE, bit 62), or, with
+    /// GNTMAP_contains_pte, into the PTE whose machine address host_addr is.
     /// </summary>
     private long GrantMap(ulong ops, uint count)
     {
@@ -142,13 +142,14 @@ public sealed partial class PvVcpu
             var dom = new DomId(BinaryPrimitives.ReadUInt16LittleEndian(op.AsSpan(16)));
             ulong mfn = 0;
             uint handle = 0;
-            var status = (flags & GrantMapFlags.ContainsPte) != 0
-                ? GrantStatus.GeneralError
-                : domain.Grants.Map(dom, gref, flags, out mfn, out handle);
+            var status = domain.Grants.Map(dom, gref, flags, out mfn, out handle);
             if (status == GrantStatus.Okay && (flags & GrantMapFlags.HostMap) != 0)
             {
                 bool readOnly = (flags & GrantMapFlags.ReadOnly) != 0;
-                var installed = domain.Machine.PageTables.InstallGrantMapping(domain.Memory, _mmu, hostAddress, mfn, readOnly, _flush);
+                var tables = domain.Machine.PageTables;
+                var installed = (flags & GrantMapFlags.ContainsPte) != 0
+                    ? tables.InstallGrantMappingAtPte(domain.Memory, hostAddress, mfn, readOnly, _flush)
+                    : tables.InstallGrantMapping(domain.Memory, _mmu, hostAddress, mfn, readOnly, _flush);
                 if (installed != Memory.PageTableError.None)
                 {
                     domain.Grants.Unmap(handle, out _);
@@ -183,11 +184,13 @@ public sealed partial class PvVcpu
             ulong hostAddress = BinaryPrimitives.ReadUInt64LittleEndian(op);
             uint handle = BinaryPrimitives.ReadUInt32LittleEndian(op.AsSpan(16));
             GrantStatus status;
-            if (!domain.Grants.TryGetMapping(handle, out var mfn, out _))
+            if (!domain.Grants.TryGetMapping(handle, out var mfn, out _, out bool containsPte))
             {
                 status = GrantStatus.BadHandle;
             }
-            else if (hostAddress != 0 && domain.Machine.PageTables.RemoveGrantMapping(domain.Memory, _mmu, hostAddress, mfn, _flush) != Memory.PageTableError.None)
+            else if (hostAddress != 0 && (containsPte
+                ? domain.Machine.PageTables.RemoveGrantMappingAtPte(domain.Memory, hostAddress, mfn, _flush)
+                : domain.Machine.PageTables.RemoveGrantMapping(domain.Memory, _mmu, hostAddress, mfn, _flush)) != Memory.PageTableError.None)
             {
                 status = GrantStatus.BadVirtAddr;
             }

@@ -46,12 +46,12 @@ public sealed class GrantMappingTests : IDisposable
         return page;
     }
 
-    private long MapOp(ulong op, ulong hostAddress, uint gref, DomId from)
+    private long MapOp(ulong op, ulong hostAddress, uint gref, DomId from, uint flags = GrantMapFlags.HostMap)
     {
         var vcpu = Grantee.Vcpus[0];
         var bytes = new byte[32];
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, hostAddress);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), GrantMapFlags.HostMap);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), flags);
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(12), gref);
         BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(16), from.Value);
         Assert.True(vcpu.GuestMemory.TryWrite(op, bytes));
@@ -86,6 +86,52 @@ public sealed class GrantMappingTests : IDisposable
         Assert.Equal(0, (short)unmapStatus);
         Assert.False(GuestPageWalk.TryTranslate(_machine.Memory, GuestWidth.Bits64, vcpu.Mmu.KernelRootMfn, host, write: false, out _));
         Assert.Equal(before, _machine.Frames[page]);
+    }
+
+    [Fact]
+    public void A_grant_mapping_given_as_the_machine_address_of_its_pte_is_installed_and_removed_there()
+    {
+        ulong page = GrantOnePage(10, Grantee.Id);
+        var vcpu = Grantee.Vcpus[0];
+        ulong op = Scratch(Grantee);
+        ulong host = op + (4 * 4096);
+        Assert.Equal(PageTableError.None, GuestPageWalk.FindL1Slot(_machine.Memory, GuestWidth.Bits64, vcpu.Mmu.KernelRootMfn, host, out var l1, out var slot));
+        ulong pte = (l1 << 12) + ((ulong)slot * 8);
+        var before = _machine.Frames[page];
+
+        Assert.Equal(0, MapOp(op, pte, 10, Granter.Id, GrantMapFlags.HostMap | GrantMapFlags.ContainsPte));
+
+        Assert.True(vcpu.GuestMemory.TryReadU32(op + 16, out var statusWord));
+        Assert.Equal(0, (short)(statusWord >> 16));
+        Assert.True(vcpu.GuestMemory.TryReadU32(op + 20, out var handle));
+        Assert.True(GuestPageWalk.TryTranslate(_machine.Memory, GuestWidth.Bits64, vcpu.Mmu.KernelRootMfn, host, write: true, out var ma));
+        Assert.Equal(page, ma >> 12);
+
+        var unmap = new byte[24];
+        BinaryPrimitives.WriteUInt64LittleEndian(unmap, pte);
+        BinaryPrimitives.WriteUInt32LittleEndian(unmap.AsSpan(16), handle);
+        Assert.True(vcpu.GuestMemory.TryWrite(op + 64, unmap));
+        Assert.Equal(0, vcpu.InvokeHypercall(HypercallNumber.GrantTableOp, (ulong)GrantTableOp.UnmapGrantRef, op + 64, 1));
+        Assert.True(vcpu.GuestMemory.TryReadU32(op + 64 + 20, out var unmapStatus));
+        Assert.Equal(0, (short)unmapStatus);
+        Assert.False(GuestPageWalk.TryTranslate(_machine.Memory, GuestWidth.Bits64, vcpu.Mmu.KernelRootMfn, host, write: false, out _));
+        Assert.Equal(before, _machine.Frames[page]);
+    }
+
+    [Fact]
+    public void A_pte_address_outside_the_domains_l1_tables_is_refused_and_takes_no_reference()
+    {
+        ulong page = GrantOnePage(10, Grantee.Id);
+        ulong op = Scratch(Grantee);
+        ulong dataPage = Grantee.Built.P2m[(int)Grantee.Built.Layout.PfnOf(op)];
+        var before = _machine.Frames[page];
+
+        Assert.Equal(0, MapOp(op, (dataPage << 12) + 64, 10, Granter.Id, GrantMapFlags.HostMap | GrantMapFlags.ContainsPte));
+
+        Assert.True(Grantee.Vcpus[0].GuestMemory.TryReadU32(op + 16, out var statusWord));
+        Assert.Equal((short)GrantStatus.GeneralError, (short)(statusWord >> 16));
+        Assert.Equal(before, _machine.Frames[page]);
+        Assert.Equal(0, Granter.Grants.ReadEntry(10).Flags & (GrantFlags.Reading | GrantFlags.Writing));
     }
 
     [Fact]
