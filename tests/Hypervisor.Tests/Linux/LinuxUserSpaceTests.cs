@@ -1,6 +1,4 @@
-#if XENSTORE
 using ActorVisor.Abi;
-using ActorVisor.Hypervisor.Pv;
 using ActorVisor.Hypervisor.Store;
 using Xunit.Abstractions;
 
@@ -14,9 +12,6 @@ namespace ActorVisor.Hypervisor.Tests.Linux;
 /// directory, name and domid, owned by the domain. cryptomgr.notests skips the crypto self-tests
 /// (some 700 million instructions of bignum arithmetic) to keep the run short.
 /// </summary>
-/// <remarks>
-/// Compiled only when src/Hypervisor/Store exists (the XENSTORE constant of the test project).
-/// </remarks>
 [Collection(LinuxKernel.Collection)]
 public class LinuxUserSpaceTests(ITestOutputHelper output)
 {
@@ -47,15 +42,8 @@ public class LinuxUserSpaceTests(ITestOutputHelper output)
         Assert.Equal(StoreError.None, store.SetPermissions(DomId.Dom0, 0, home, [new StorePermission(self, StoreAccess.None)]));
         Assert.Equal(StoreError.None, store.Write(DomId.Dom0, 0, home + "/name", "linux"u8));
         Assert.Equal(StoreError.None, store.Write(DomId.Dom0, 0, home + "/domid", System.Text.Encoding.ASCII.GetBytes(self.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))));
-        var connection = new StoreConnection(store, self);
-        ulong storeMfn = run.Built.P2m[(int)run.Built.Layout.StorePfn];
-        run.AfterSlice = () =>
-        {
-            if (connection.Service(run.Machine.Memory.Frame(storeMfn)))
-            {
-                run.Domain.Events.NotifyFromBackend(run.Built.Config.StoreEvtchn);
-            }
-        };
+        var backend = new StoreBackend(store, run.Domain);
+        run.AfterSlice = () => backend.Service();
 
         var last = run.Run(Milestones, () => run.Ring.Text, virtualLimitNs: 6_000_000_000, untilShutdown: true);
 
@@ -63,10 +51,9 @@ public class LinuxUserSpaceTests(ITestOutputHelper output)
         string text = run.Ring.Text;
         Assert.True(run.Reached.Count == Milestones.Length, $"'{Milestones[run.Reached.Count % Milestones.Length]}' not reached; stopped with {last.Outcome} ({run.Domain.CrashDetail}) after:\n{LinuxBootRun.Tail(text)}");
         Assert.Equal(ShutdownReason.Poweroff, run.Domain.ShutdownReason);
-        Assert.Null(connection.ClosedBecause);
+        Assert.Null(backend.Connection.ClosedBecause);
         Assert.DoesNotContain("Kernel panic", text, StringComparison.Ordinal);
         Assert.DoesNotContain("invalid opcode", text, StringComparison.Ordinal);
         Assert.DoesNotContain("general protection fault", text, StringComparison.Ordinal);
     }
 }
-#endif
