@@ -1,7 +1,8 @@
 #!/bin/sh
 # Fetches Debian's Xen-capable Linux kernel and unpacks its ELF image for ActorVisor.
 #
-#   guests/linux/fetch.sh            -> guests/linux/build/vmlinux-6.1.0-amd64
+#   guests/linux/fetch.sh            -> guests/linux/build/vmlinux-6.1.0-amd64 (the ELF kernel)
+#                                       guests/linux/build/vmlinuz-6.1.0-amd64 (the bzImage as shipped)
 #
 # The .deb is downloaded with `apt-get download` into guests/linux/build/ unless a copy is
 # there already (LINUX_DEB=/path/to/file.deb uses that file instead). The bzImage inside it
@@ -14,14 +15,15 @@ PACKAGE=${LINUX_PACKAGE:-linux-image-6.1.0-56-amd64}
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD="$HERE/build"
 OUT="$BUILD/vmlinux-6.1.0-amd64"
+BZ_OUT="$BUILD/vmlinuz-6.1.0-amd64"
 
 fail() {
     echo "fetch.sh: $*" >&2
     exit 1
 }
 
-if [ -s "$OUT" ]; then
-    echo "fetch.sh: $OUT is present"
+if [ -s "$OUT" ] && [ -s "$BZ_OUT" ]; then
+    echo "fetch.sh: $OUT and $BZ_OUT are present"
     exit 0
 fi
 
@@ -63,6 +65,7 @@ dd if="$BZIMAGE" bs=4096 iflag=skip_bytes,count_bytes skip="$START" count="$PAYL
     | xz -d -c --single-stream > "$OUT.tmp" || { rm -f "$OUT.tmp"; fail "the payload at $START ($PAYLOAD_LENGTH bytes) is not an XZ stream xz can read"; }
 [ "$(dd if="$OUT.tmp" bs=1 skip=1 count=3 2>/dev/null)" = "ELF" ] || { rm -f "$OUT.tmp"; fail "the decompressed payload is not ELF"; }
 cp "$TREE"/boot/config-* "$BUILD/" 2>/dev/null || true
+cp "$BZIMAGE" "$BZ_OUT"
 rm -rf "$TREE"
 mv "$OUT.tmp" "$OUT"
-echo "fetch.sh: wrote $OUT"
+echo "fetch.sh: wrote $OUT and $BZ_OUT"

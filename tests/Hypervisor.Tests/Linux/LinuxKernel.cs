@@ -22,6 +22,9 @@ internal static class LinuxKernel
 
     public static bool IsPresent => File.Exists(Path);
 
+    /// <summary>The bzImage as Debian ships it (fetch.sh copies it next to the unpacked ELF).</summary>
+    public static string BzImagePath => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, "vmlinuz-6.1.0-amd64");
+
     /// <summary>An initramfs holding /dev/console and /init.</summary>
     public static byte[] Initramfs() => new NewcArchive()
         .AddDirectory("dev")
