@@ -9,7 +9,7 @@ namespace ActorVisor.Hypervisor.Tests.Linux;
 /// initcalls, unpacks the initramfs the domain builder passed as the boot module, runs its /init
 /// in user mode (guests/linux/init.c: prints a marker and the uname release, then reboot(2)) and
 /// powers the domain off. The store holds what a toolstack writes for a new domain: its home
-/// directory, name and domid, owned by the domain. cryptomgr.notests skips the crypto self-tests
+/// directory, name, domid and vCPU availability, owned by the domain. cryptomgr.notests skips the crypto self-tests
 /// (some 700 million instructions of bignum arithmetic) to keep the run short.
 /// </summary>
 [Collection(LinuxKernel.Collection)]
@@ -42,6 +42,7 @@ public class LinuxUserSpaceTests(ITestOutputHelper output)
         Assert.Equal(StoreError.None, store.SetPermissions(DomId.Dom0, 0, home, [new StorePermission(self, StoreAccess.None)]));
         Assert.Equal(StoreError.None, store.Write(DomId.Dom0, 0, home + "/name", "linux"u8));
         Assert.Equal(StoreError.None, store.Write(DomId.Dom0, 0, home + "/domid", System.Text.Encoding.ASCII.GetBytes(self.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.Equal(StoreError.None, store.Write(DomId.Dom0, 0, home + "/cpu/0/availability", "online"u8));
         var backend = new StoreBackend(store, run.Domain);
         run.AfterSlice = () => backend.Service();
 
@@ -53,6 +54,7 @@ public class LinuxUserSpaceTests(ITestOutputHelper output)
         Assert.Equal(ShutdownReason.Poweroff, run.Domain.ShutdownReason);
         Assert.Null(backend.Connection.ClosedBecause);
         Assert.DoesNotContain("Kernel panic", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unable to read cpu state", text, StringComparison.Ordinal);
         Assert.DoesNotContain("invalid opcode", text, StringComparison.Ordinal);
         Assert.DoesNotContain("general protection fault", text, StringComparison.Ordinal);
     }
