@@ -18,7 +18,9 @@ public sealed record BootLayout(
     ulong PageTableFrames,
     ulong StackVa,
     ulong MappedEnd,
-    ulong? HypercallPagePfn)
+    ulong? HypercallPagePfn,
+    ulong ModuleVa = 0,
+    ulong ModuleLength = 0)
 {
     /// <summary>The PFN that a bootstrap-mapped virtual address names.</summary>
     public ulong PfnOf(ulong va) => (va - VirtBase) >> 12;

@@ -12,15 +12,18 @@ public static partial class DomainBuilder
     private const ulong StackAndSlackPages = 1 + 128;
 
     /// <summary>
-    /// Places kernel, P2M list, start_info, XenStore and console pages, bootstrap page tables and
-    /// the boot stack, in that order from the virtual base, and sizes the bootstrap mapping so it
-    /// ends on a 4 MiB boundary with at least 512 KiB free after the stack.
+    /// Places kernel, boot module (when <paramref name="moduleLength"/> is not zero), P2M list,
+    /// start_info, XenStore and console pages, bootstrap page tables and the boot stack, in that
+    /// order from the virtual base, and sizes the bootstrap mapping so it ends on a 4 MiB boundary
+    /// with at least 512 KiB free after the stack.
     /// </summary>
-    public static DomainBuildError ComputeLayout(XenElfImage image, ulong memoryPages, out BootLayout? layout)
+    public static DomainBuildError ComputeLayout(XenElfImage image, ulong memoryPages, out BootLayout? layout, ulong moduleLength = 0)
     {
         layout = null;
         ulong virtBase = image.VirtBase;
         ulong cursor = RoundUp(image.KernelEnd, Page);
+        ulong moduleVa = moduleLength == 0 ? 0 : cursor;
+        cursor += RoundUp(moduleLength, Page);
         ulong p2mVa = cursor;
         ulong p2mPages = RoundUp(memoryPages * (ulong)image.Width.LongSize(), Page) / Page;
         cursor += p2mPages * Page;
@@ -77,7 +80,9 @@ public static partial class DomainBuilder
             PageTableFrames: tables,
             StackVa: stackVa,
             MappedEnd: end,
-            HypercallPagePfn: hypercallPfn);
+            HypercallPagePfn: hypercallPfn,
+            ModuleVa: moduleVa,
+            ModuleLength: moduleLength);
         return DomainBuildError.None;
     }
 

@@ -6,7 +6,8 @@ using ActorVisor.Hypervisor.Memory;
 namespace ActorVisor.Hypervisor.Boot;
 
 /// <summary>
-/// Builds a PV domain from a parsed kernel: allocates its RAM, copies the kernel, writes the P2M
+/// Builds a PV domain from a parsed kernel: allocates its RAM, copies the kernel and the boot module
+/// (an initrd: start_info's mod_start is its virtual address, mod_len its length), writes the P2M
 /// list, start_info, the XenStore and console pages, the hypercall page and the bootstrap page
 /// tables (page-table pages mapped read-only), pins and installs the root table through the same
 /// validation a guest is subject to, and returns vCPU 0's entry state.
@@ -29,11 +30,11 @@ public static partial class DomainBuilder
             return DomainBuildResult.Fail(DomainBuildError.CommandLineTooLong, $"command line of {commandLine.Length} bytes exceeds 1023");
         }
 
-        var error = ComputeLayout(image, config.MemoryPages, out var layout);
+        var error = ComputeLayout(image, config.MemoryPages, out var layout, (ulong)(config.Module?.Length ?? 0));
         if (error != DomainBuildError.None)
         {
             var detail = error == DomainBuildError.LargerThanMemory
-                ? $"kernel [{image.KernelStart:x}, {image.KernelEnd:x}) plus boot structures needs more than {config.MemoryPages} pages"
+                ? $"kernel [{image.KernelStart:x}, {image.KernelEnd:x}){(config.Module is { Length: > 0 } m ? $", a module of {m.Length} bytes" : "")} plus boot structures needs more than {config.MemoryPages} pages"
                 : "the bootstrap mapping leaves the guest's address space";
             return DomainBuildResult.Fail(error, detail);
         }
@@ -63,6 +64,11 @@ public static partial class DomainBuilder
 
         var writer = new GuestWriter(machine.Memory, p2m, layout!.VirtBase);
         CopySegments(writer, image);
+        if (config.Module is { Length: > 0 } module)
+        {
+            writer.Write(layout.ModuleVa, module);
+        }
+
         WriteP2m(writer, layout, p2m, image.Width);
         if (layout.HypercallPagePfn is { } hypercallPfn)
         {
@@ -155,6 +161,8 @@ public static partial class DomainBuilder
         WriteLong(page, l, l.PtBase, layout.PageTablesVa);
         WriteLong(page, l, l.NrPtFrames, layout.PageTableFrames);
         WriteLong(page, l, l.MfnList, layout.P2mVa);
+        WriteLong(page, l, l.ModStart, layout.ModuleVa);
+        WriteLong(page, l, l.ModLen, layout.ModuleLength);
         commandLine.CopyTo(page[l.CmdLine..]);
     }
 

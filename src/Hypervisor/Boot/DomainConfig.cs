@@ -9,13 +9,15 @@ namespace ActorVisor.Hypervisor.Boot;
 /// <param name="IsPrivileged">True for the control domain (start_info flags PRIVILEGED|INITDOMAIN).</param>
 /// <param name="StoreEvtchn">The XenStore event channel port in the guest (xl uses 1).</param>
 /// <param name="ConsoleEvtchn">The console event channel port in the guest (xl uses 2).</param>
+/// <param name="Module">The boot module (xl's ramdisk, e.g. a Linux initramfs), or null for none.</param>
 public sealed record DomainConfig(
     DomId Id,
     ulong MemoryPages,
     string CommandLine = "",
     bool IsPrivileged = false,
     uint StoreEvtchn = 1,
-    uint ConsoleEvtchn = 2)
+    uint ConsoleEvtchn = 2,
+    byte[]? Module = null)
 {
     /// <summary>A configuration with <paramref name="megabytes"/> MiB of RAM.</summary>
     public static DomainConfig WithMegabytes(DomId id, int megabytes, string commandLine = "") =>

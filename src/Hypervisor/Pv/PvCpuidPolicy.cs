@@ -13,10 +13,16 @@ public static class PvCpuidPolicy
     /// <summary>The Xen version reported through CPUID leaf 0x40000001 and XENVER_version (4.19).</summary>
     public const uint XenVersion = (4u << 16) | 19u;
 
-    private const uint Leaf1Edx = (1u << 0) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | (1u << 11) | (1u << 15) | (1u << 16)
+    /// <summary>Leaf 1 EDX: FPU, TSC, MSR, PAE, CX8, SEP, CMOV, PAT, CLFLUSH, MMX, FXSR, SSE, SSE2.</summary>
+    public const uint Leaf1Edx = (1u << 0) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | (1u << 11) | (1u << 15) | (1u << 16)
         | (1u << 19) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26);
 
-    private const uint Leaf1Ecx = (1u << 0) | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 20) | (1u << 23) | (1u << 31);
+    /// <summary>
+    /// Leaf 1 ECX: CMPXCHG16B (13), POPCNT (23) and the hypervisor bit (31). SSE3, SSSE3, SSE4.1 and
+    /// SSE4.2 stay clear because the software CPU does not execute their instructions; a kernel that
+    /// saw them would pick code paths (Linux's blake2s_compress_ssse3, for one) that fault with #UD.
+    /// </summary>
+    public const uint Leaf1Ecx = (1u << 13) | (1u << 23) | (1u << 31);
 
     public static CpuidResult Answer(uint leaf, uint subleaf, GuestWidth width) => leaf switch
     {

@@ -6,7 +6,7 @@ namespace ActorVisor.Hypervisor.Pv;
 
 /// <summary>
 /// What Xen emulates for the guest kernel instead of reflecting #GP: control registers (only CR0.TS
-/// may change; CR3 is a new base pointer), the FS/GS base MSRs, clts and wbinvd; and the
+/// may change; CR3 is a new base pointer), the FS/GS base MSRs and those of <see cref="PvMsrPolicy"/>, clts and wbinvd; and the
 /// writable-page-table path, which turns a faulting store into a read-only L1 table into a
 /// validated update.
 /// </summary>
@@ -112,18 +112,30 @@ public sealed partial class PvVcpu
     private bool TryReadPvMsr(uint index, out ulong value)
     {
         bool is64 = _domain.Width == GuestWidth.Bits64;
-        value = index switch
+        switch (index)
         {
-            MsrFsBase when is64 => Cpu.GetSegment(SegFs).Base,
-            MsrGsBase when is64 => Cpu.GetSegment(SegGs).Base,
-            MsrShadowGsBase when is64 => _gsBaseUser,
-            _ => 0,
-        };
-        return is64 && index is MsrFsBase or MsrGsBase or MsrShadowGsBase;
+            case MsrFsBase when is64:
+                value = Cpu.GetSegment(SegFs).Base;
+                return true;
+            case MsrGsBase when is64:
+                value = Cpu.GetSegment(SegGs).Base;
+                return true;
+            case MsrShadowGsBase when is64:
+                value = _gsBaseUser;
+                return true;
+            default:
+                return PvMsrPolicy.TryRead(index, _domain.Width, out value);
+        }
     }
 
     private bool TryWritePvMsr(uint index, ulong value)
     {
+        bool segmentBase = index is MsrFsBase or MsrGsBase or MsrShadowGsBase;
+        if (!segmentBase)
+        {
+            return PvMsrPolicy.TryWrite(index, value, _domain.Width);
+        }
+
         if (_domain.Width != GuestWidth.Bits64 || !HypervisorLayout.IsCanonical(value))
         {
             return false;
@@ -133,22 +145,25 @@ public sealed partial class PvVcpu
         {
             case MsrFsBase:
                 Cpu.SetFsBase(value);
-                return true;
+                break;
             case MsrGsBase:
                 Cpu.SetGsBase(value);
-                return true;
-            case MsrShadowGsBase:
-                _gsBaseUser = value;
-                return true;
+                break;
             default:
-                return false;
+                _gsBaseUser = value;
+                break;
         }
+
+        return true;
     }
 
     /// <summary>
-    /// The writable-page-table path: decodes the faulting store (mov r/m, reg or mov r/m, imm32, 4 or 8
-    /// bytes), and when its target is a validated L1 of this domain applies the value as a validated
-    /// update and skips the instruction. False (reflect the #PF) for anything else or a refused value.
+    /// The writable-page-table path: decodes the faulting store (MOV r/m, reg; MOV r/m, imm32; XCHG
+    /// r/m, reg; CMPXCHG r/m, reg; 4 or 8 bytes), and when its target is a validated L1 of this domain
+    /// applies it as a validated update and skips the instruction, as Xen's ptwr emulation does. XCHG
+    /// hands the old entry to its register; CMPXCHG writes only when the entry equals the accumulator,
+    /// else loads the entry into it, and sets the flags of the comparison either way. False (reflect
+    /// the #PF) for anything else or a refused value.
     /// </summary>
     private bool TryEmulatePageTableWrite(ulong cr2)
     {
@@ -163,16 +178,32 @@ public sealed partial class PvVcpu
             return false;
         }
 
+        bool longMode = _domain.Width == GuestWidth.Bits64;
         Span<byte> code = stackalloc byte[15];
-        if (!_guest.TryRead(Cpu.Rip, code) || !StoreDecoder.TryDecode(code, _domain.Width == GuestWidth.Bits64, out var store))
+        if (!_guest.TryRead(Cpu.Rip, code) || !StoreDecoder.TryDecode(code, longMode, out var store))
         {
             return false;
         }
 
-        ulong value = store.SourceRegister >= 0 ? Cpu.GetGpr(store.SourceRegister) : store.Immediate;
-        if (store.SizeBytes == 4)
+        ulong mask = store.SizeBytes == 4 ? 0xFFFF_FFFFul : ulong.MaxValue;
+        Span<byte> current = stackalloc byte[8];
+        if (!_guest.TryRead(cr2, current[..store.SizeBytes]))
         {
-            value &= 0xFFFF_FFFF;
+            return false;
+        }
+
+        ulong old = BitConverter.ToUInt64(current) & mask;
+        ulong value = (store.SourceRegister >= 0 ? Cpu.GetGpr(store.SourceRegister) : store.Immediate) & mask;
+        if (store.Kind == StoreKind.CompareExchange)
+        {
+            ulong expected = Cpu.GetGpr(RegRax) & mask;
+            Cpu.Rflags = ComparisonFlags.After(Cpu.Rflags, expected, old, store.SizeBytes);
+            if (expected != old)
+            {
+                SetGprSized(RegRax, old, store.SizeBytes);
+                Cpu.Rip += (ulong)store.Length;
+                return true;
+            }
         }
 
         var error = _domain.Machine.PageTables.EmulateL1Write(_domain.Memory, machineAddress, value, store.SizeBytes, _flush);
@@ -181,9 +212,18 @@ public sealed partial class PvVcpu
             return false;
         }
 
+        if (store.Kind == StoreKind.Exchange)
+        {
+            SetGprSized(store.SourceRegister, old, store.SizeBytes);
+        }
+
         Cpu.FlushTlb(includeGlobal: true);
         _flush.Clear();
         Cpu.Rip += (ulong)store.Length;
         return true;
     }
+
+    /// <summary>Writes a 4- or 8-byte result to a GPR; a 4-byte result clears bits 32-63, as a 32-bit register write does.</summary>
+    private void SetGprSized(int register, ulong value, int sizeBytes) =>
+        Cpu.SetGpr(register, sizeBytes == 4 ? (uint)value : value);
 }

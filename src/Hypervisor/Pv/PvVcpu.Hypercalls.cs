@@ -88,6 +88,10 @@ public sealed partial class PvVcpu
             case HypercallNumber.FpuTaskswitch:
                 _virtualTs = (int)a[0] != 0;
                 return 0;
+            case HypercallNumber.SetDebugreg:
+                return SetDebugRegister((int)a[0], _domain.Width == GuestWidth.Bits64 ? a[1] : (uint)a[1]);
+            case HypercallNumber.GetDebugreg:
+                return GetDebugRegister((int)a[0]);
             case HypercallNumber.UpdateDescriptor:
                 return _domain.Width == GuestWidth.Bits64 ? UpdateDescriptor(a[0], a[1]) : UpdateDescriptor(a[0] | (a[1] << 32), a[2] | (a[3] << 32));
             case HypercallNumber.MemoryOp:

@@ -62,6 +62,8 @@ public sealed partial class PvVcpu
         {
             case ExceptionVector.PageFault:
                 return PageFault(e);
+            case ExceptionVector.GeneralProtection when IsIoplOperation(e.Operation):
+                return EmulateIoplOperation(e);
             case ExceptionVector.GeneralProtection when e.Operation != PrivilegedOperation.None && InKernelMode:
                 return EmulatePrivileged(e);
             case ExceptionVector.InvalidOpcode when TryForcedEmulationCpuid():

@@ -1,24 +1,45 @@
 namespace ActorVisor.Hypervisor.Pv;
 
-/// <summary>A decoded store instruction: its length, width, and source (a GPR index, or -1 with an immediate).</summary>
-public readonly record struct DecodedStore(int Length, int SizeBytes, int SourceRegister, ulong Immediate);
+/// <summary>How a decoded store writes its target.</summary>
+public enum StoreKind
+{
+    /// <summary>MOV: the source replaces the target.</summary>
+    Move,
+
+    /// <summary>XCHG r/m, reg: the source replaces the target and the register receives the old value.</summary>
+    Exchange,
+
+    /// <summary>CMPXCHG r/m, reg: the source replaces the target only when the target equals the accumulator.</summary>
+    CompareExchange,
+}
+
+/// <summary>A decoded store instruction: its length, width, source (a GPR index, or -1 with an immediate) and kind.</summary>
+public readonly record struct DecodedStore(int Length, int SizeBytes, int SourceRegister, ulong Immediate, StoreKind Kind = StoreKind.Move);
 
 /// <summary>
-/// Decodes the two store forms kernels use to write page-table entries: MOV r/m, reg (89 /r) and
-/// MOV r/m, imm32 (C7 /0), with an optional REX prefix in 64-bit code. Only the length, width and
-/// source matter: the target address is already known from the fault.
+/// Decodes the store forms kernels use to write page-table entries: MOV r/m, reg (89 /r), MOV r/m,
+/// imm32 (C7 /0), XCHG r/m, reg (87 /r, Linux's ptep_get_and_clear) and CMPXCHG r/m, reg (0F B1 /r,
+/// usually with LOCK), with an optional REX prefix in 64-bit code. Only the length, width, source
+/// and kind matter: the target address is already known from the fault.
 /// </summary>
 public static class StoreDecoder
 {
+    private const byte LockPrefix = 0xF0;
+
     public static bool TryDecode(ReadOnlySpan<byte> code, bool longMode, out DecodedStore store)
     {
         store = default;
         int i = 0;
-        int rex = 0;
-        if (longMode && code.Length > 0 && (code[0] & 0xF0) == 0x40)
+        bool locked = code.Length > 0 && code[0] == LockPrefix;
+        if (locked)
         {
-            rex = code[0];
             i++;
+        }
+
+        int rex = 0;
+        if (longMode && i < code.Length && (code[i] & 0xF0) == 0x40)
+        {
+            rex = code[i++];
         }
 
         if (i + 2 > code.Length)
@@ -27,11 +48,30 @@ public static class StoreDecoder
         }
 
         byte opcode = code[i++];
+        var kind = StoreKind.Move;
+        if (opcode == 0x0F)
+        {
+            if (code[i++] != 0xB1 || i >= code.Length)
+            {
+                return false;
+            }
+
+            kind = StoreKind.CompareExchange;
+        }
+        else if (opcode == 0x87)
+        {
+            kind = StoreKind.Exchange;
+        }
+        else if (locked || (opcode != 0x89 && opcode != 0xC7))
+        {
+            return false;
+        }
+
         byte modrm = code[i++];
         int mod = modrm >> 6;
         int reg = ((modrm >> 3) & 7) | ((rex & 4) << 1);
         int rm = modrm & 7;
-        if (mod == 3 || (opcode != 0x89 && opcode != 0xC7) || (opcode == 0xC7 && (reg & 7) != 0))
+        if (mod == 3 || (opcode == 0xC7 && (reg & 7) != 0))
         {
             return false;
         }
@@ -61,9 +101,9 @@ public static class StoreDecoder
             _ => 0,
         };
         int size = (rex & 8) != 0 ? 8 : 4;
-        if (opcode == 0x89)
+        if (opcode != 0xC7)
         {
-            store = new DecodedStore(i, size, reg, 0);
+            store = new DecodedStore(i, size, reg, 0, kind);
             return i <= code.Length;
         }
 

@@ -39,9 +39,27 @@ public class StoreDecoderTests
     [Theory]
     [InlineData(new byte[] { 0x48, 0x89, 0xC2 })]
     [InlineData(new byte[] { 0x48, 0x8B, 0x10 })]
-    [InlineData(new byte[] { 0xF0, 0x48, 0x0F, 0xB1, 0x17 })]
-    public void Anything_but_a_plain_memory_store_is_not_decoded(byte[] code)
+    [InlineData(new byte[] { 0xF0, 0x48, 0x89, 0x17 })]
+    [InlineData(new byte[] { 0x48, 0x0F, 0xB0, 0x17 })]
+    [InlineData(new byte[] { 0x48, 0x87, 0xD0 })]
+    public void Anything_but_a_memory_store_exchange_or_compare_exchange_is_not_decoded(byte[] code)
     {
         Assert.False(StoreDecoder.TryDecode(code, longMode: true, out _));
+    }
+
+    [Fact]
+    public void Xchg_with_memory_is_an_exchange_from_its_register()
+    {
+        // xchg %rdx,(%rax)
+        Assert.True(StoreDecoder.TryDecode([0x48, 0x87, 0x10], longMode: true, out var store));
+        Assert.Equal(new DecodedStore(3, 8, 2, 0, StoreKind.Exchange), store);
+    }
+
+    [Fact]
+    public void Lock_cmpxchg_counts_its_prefix_in_the_length()
+    {
+        // lock cmpxchg %r8,0x10(%rdi)
+        Assert.True(StoreDecoder.TryDecode([0xF0, 0x4C, 0x0F, 0xB1, 0x47, 0x10], longMode: true, out var store));
+        Assert.Equal(new DecodedStore(6, 8, 8, 0, StoreKind.CompareExchange), store);
     }
 }
