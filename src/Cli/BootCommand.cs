@@ -12,14 +12,15 @@ public static class BootCommand
 {
     public static Command Create()
     {
-        var kernel = new Argument<FileInfo>("KERNEL") { Description = "A Xen PV kernel image (ELF with Xen notes)." };
+        var kernel = new Argument<FileInfo>("KERNEL") { Description = "A Xen PV kernel image (ELF with Xen notes, or a bzImage around one)." };
         var memory = new Option<string>("--memory") { Description = "Domain memory, e.g. 64M or 1G.", DefaultValueFactory = _ => "64M" };
-        var vcpus = new Option<int>("--vcpus") { Description = "Number of vCPUs (vCPU 0 runs; the others start offline).", DefaultValueFactory = _ => 1 };
+        var vcpus = new Option<int>("--vcpus") { Description = "Number of vCPUs (vCPU 0 starts; the guest brings up the others).", DefaultValueFactory = _ => 1 };
         var cmdline = new Option<string>("--cmdline") { Description = "Kernel command line.", DefaultValueFactory = _ => "" };
         var timeout = new Option<string>("--timeout") { Description = "Give up after this long, in guest virtual time and in host time, e.g. 10s or 500ms.", DefaultValueFactory = _ => "10s" };
         var seed = new Option<ulong>("--seed") { Description = "Seed for the host's free choices (the wall clock at boot).", DefaultValueFactory = _ => 0 };
         var trace = new Option<bool>("--trace") { Description = "Print each hypercall with its arguments and result." };
-        var command = new Command("boot", "Boot a Xen PV kernel and print its console.") { kernel, memory, vcpus, cmdline, timeout, seed, trace };
+        var initrd = new Option<FileInfo?>("--initrd") { Description = "A boot module (initrd / initramfs) placed after the kernel." };
+        var command = new Command("boot", "Boot a Xen PV kernel and print its console.") { kernel, memory, vcpus, cmdline, timeout, seed, trace, initrd };
         command.SetAction(parseResult =>
         {
             var file = parseResult.GetValue(kernel)!;
@@ -41,6 +42,13 @@ public static class BootCommand
                 return (int)BootStatus.Refused;
             }
 
+            var module = parseResult.GetValue(initrd);
+            if (module is { Exists: false })
+            {
+                Console.Error.WriteLine($"{module.FullName}: no such file");
+                return (int)BootStatus.Refused;
+            }
+
             var options = new BootOptions(
                 File.ReadAllBytes(file.FullName),
                 memoryMiB,
@@ -48,7 +56,8 @@ public static class BootCommand
                 parseResult.GetValue(cmdline)!,
                 VirtualTimeout: limit,
                 WallClockTimeout: limit,
-                Seed: parseResult.GetValue(seed));
+                Seed: parseResult.GetValue(seed),
+                Initrd: module is null ? null : File.ReadAllBytes(module.FullName));
             Action<string>? traceOut = parseResult.GetValue(trace) ? line => Console.Error.WriteLine($"(XEN) {line}") : null;
             var result = PvBootRunner.Run(options, Console.WriteLine, traceOut);
             Console.Error.WriteLine($"actorvisor: {result.Status}: {result.Detail} ({result.InstructionsRetired} instructions, {result.VirtualTimeNs / 1000} us virtual)");

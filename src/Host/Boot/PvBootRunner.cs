@@ -2,12 +2,13 @@ using System.Diagnostics;
 using ActorVisor.Abi;
 using ActorVisor.Host.Domains;
 using ActorVisor.Hypervisor.Pv;
+using ActorVisor.Hypervisor.Store;
 
 namespace ActorVisor.Host.Boot;
 
 /// <summary>
 /// Boots one PV domain and runs it to the end on the calling thread: loads and builds the kernel,
-/// runs vCPU 0 in slices, drains the console (console_io and the console ring) after each slice and
+/// gives it a XenStore of its own, runs its online vCPUs in turn, a slice each, drains the console (console_io and the console ring) after each slice and
 /// on every notification, fast-forwards virtual time while the guest blocks on a timer, and reports
 /// how the guest ended. This is the single-domain facade behind `actorvisor boot`; `actorvisor run` uses the actor tree.
 /// </summary>
@@ -33,7 +34,7 @@ public static class PvBootRunner
 
         using var live = LiveDomain.TryBuild(
             options.Kernel, 1, options.MemoryMiB, options.Vcpus, options.CommandLine,
-            options.NanosecondsPerInstruction, (long)(options.Seed % 1_000_000), Emit, out var error);
+            options.NanosecondsPerInstruction, (long)(options.Seed % 1_000_000), Emit, out var error, options.Initrd);
         if (live is null)
         {
             return Refused(error!, lines);
@@ -47,14 +48,49 @@ public static class PvBootRunner
             domain.Trace = entry => trace(entry.ToString());
         }
 
-        var result = RunToEnd(domain, options, guestConsole);
+        var serviceStore = ConnectStore(domain);
+        var result = RunToEnd(domain, options, guestConsole, serviceStore);
         guestConsole.Flush();
         return result with { ConsoleLines = lines };
     }
 
-    private static BootResult RunToEnd(PvDomain domain, BootOptions options, GuestConsole console)
+    /// <summary>
+    /// Gives the domain a XenStore of its own, laid out by the toolstack as xl would, with its store
+    /// ring served whenever the guest notifies it; returns what to call after each slice to deliver
+    /// watch events that became due.
+    /// </summary>
+    private static Action ConnectStore(PvDomain domain)
     {
-        var vcpu = domain.Vcpus[0];
+        var store = StoreToolstack.CreateStore();
+        bool eventsQueued = false;
+        store.EventsQueued = _ => eventsQueued = true;
+        StoreToolstack.Introduce(store, domain.Id.Value, "domain", domain.Vcpus.Count);
+        var backend = new StoreBackend(store, domain);
+        var console = domain.Events.BackendNotified;
+        domain.Events.BackendNotified = port =>
+        {
+            if (port == backend.Port)
+            {
+                backend.Service();
+            }
+            else
+            {
+                console?.Invoke(port);
+            }
+        };
+        return () =>
+        {
+            if (eventsQueued)
+            {
+                eventsQueued = false;
+                backend.Service();
+            }
+        };
+    }
+
+    /// <summary>Runs every online vCPU in turn, a slice each, until the domain ends, hangs or the time limit passes.</summary>
+    private static BootResult RunToEnd(PvDomain domain, BootOptions options, GuestConsole console, Action afterSlice)
+    {
         long limitNs = (long)(options.VirtualTimeout ?? BootOptions.DefaultVirtualTimeout).TotalNanoseconds;
         var stopwatch = options.WallClockTimeout is null ? null : Stopwatch.StartNew();
         long retired = 0;
@@ -65,33 +101,49 @@ public static class PvBootRunner
                 return End(domain, BootStatus.TimedOut, null, $"no shutdown after {domain.Clock.NowNs / 1_000_000} ms of virtual time", retired);
             }
 
-            var slice = vcpu.RunSlice(options.SliceInstructions);
-            retired += slice.Retired;
-            console.Drain();
-            switch (slice.Outcome)
+            bool ran = false;
+            foreach (var vcpu in domain.Vcpus)
             {
-                case SliceOutcome.ShutDown:
-                    return slice.Reason == ShutdownReason.Poweroff
-                        ? End(domain, BootStatus.PoweredOff, slice.Reason, "the guest powered off", retired)
-                        : End(domain, slice.Reason == ShutdownReason.Crash ? BootStatus.Crashed : BootStatus.ShutDown, slice.Reason, $"the guest shut down: {slice.Reason}", retired);
-                case SliceOutcome.Crashed:
-                    return End(domain, BootStatus.Crashed, ShutdownReason.Crash, $"the domain crashed: {slice.Detail}", retired);
-                case SliceOutcome.Offline:
-                    return End(domain, BootStatus.Hung, null, "vCPU 0 went offline", retired);
-                case SliceOutcome.Blocked when vcpu.IsBlocked:
-                    if (vcpu.NextTimerDeadlineNs is { } deadline && deadline >= limitNs)
-                    {
-                        domain.Clock.IdleUntil(limitNs);
-                        continue;
-                    }
+                var slice = vcpu.RunSlice(options.SliceInstructions);
+                retired += slice.Retired;
+                console.Drain();
+                afterSlice();
+                switch (slice.Outcome)
+                {
+                    case SliceOutcome.ShutDown:
+                        return slice.Reason == ShutdownReason.Poweroff
+                            ? End(domain, BootStatus.PoweredOff, slice.Reason, "the guest powered off", retired)
+                            : End(domain, slice.Reason == ShutdownReason.Crash ? BootStatus.Crashed : BootStatus.ShutDown, slice.Reason, $"the guest shut down: {slice.Reason}", retired);
+                    case SliceOutcome.Crashed:
+                        return End(domain, BootStatus.Crashed, ShutdownReason.Crash, $"the domain crashed: {slice.Detail}", retired);
+                }
 
-                    if (!vcpu.IdleToNextDeadline())
-                    {
-                        return End(domain, BootStatus.Hung, null, "the guest blocked with no timer armed and no event that could wake it", retired);
-                    }
-
-                    break;
+                ran |= slice.Retired > 0;
             }
+
+            if (ran)
+            {
+                continue;
+            }
+
+            if (!domain.Vcpus.Any(v => v.IsOnline))
+            {
+                return End(domain, BootStatus.Hung, null, "every vCPU went offline", retired);
+            }
+
+            var sleeper = domain.Vcpus.Where(v => v.IsOnline && v.IsBlocked && v.NextTimerDeadlineNs is not null).MinBy(v => v.NextTimerDeadlineNs);
+            if (sleeper is null)
+            {
+                return End(domain, BootStatus.Hung, null, "the guest blocked with no timer armed and no event that could wake it", retired);
+            }
+
+            if (sleeper.NextTimerDeadlineNs >= limitNs)
+            {
+                domain.Clock.IdleUntil(limitNs);
+                continue;
+            }
+
+            sleeper.IdleToNextDeadline();
         }
     }
 

@@ -7,8 +7,7 @@ namespace ActorVisor.Host.Domains;
 
 /// <summary>
 /// XenStore for the host's domains, with the hypervisor acting as the control domain's toolstack:
-/// one store for all domains; each domain gets /local/domain/&lt;id&gt; (owned by it, with name and
-/// domid written by the toolstack, control/ and data/ inheriting its permissions) and a <see cref="StoreBackend"/> on its store ring, serviced on
+/// one store for all domains; each domain gets its directory (<see cref="StoreToolstack"/>) and a <see cref="StoreBackend"/> on its store ring, serviced on
 /// the thread of the slice that notified it. Watch events for other domains are delivered by this
 /// actor, inside the target domain's <see cref="LiveDomain.Exclusive"/>, so a ring is never
 /// written while another thread runs that domain. Every store access holds one lock: the store is a
@@ -16,7 +15,7 @@ namespace ActorVisor.Host.Domains;
 /// </summary>
 public sealed partial class HypervisorActor
 {
-    private readonly XenStore _store = CreateStore();
+    private readonly XenStore _store = StoreToolstack.CreateStore();
     private readonly Lock _storeLock = new();
     private readonly ConcurrentDictionary<int, StoreBackend> _storeBackends = new();
     private readonly ConcurrentDictionary<DomId, bool> _storeEventsPending = new();
@@ -25,32 +24,13 @@ public sealed partial class HypervisorActor
     /// <summary>The host's XenStore; read it only while no domain runs (tests, summaries).</summary>
     public XenStore Store => _store;
 
-    /// <summary>A store laid out as xenstored starts it: /local/domain and /tool, both the control domain's alone.</summary>
-    private static XenStore CreateStore()
-    {
-        var store = new XenStore();
-        store.Mkdir(DomId.Dom0, 0, "/local/domain");
-        store.Mkdir(DomId.Dom0, 0, "/tool/xenstored");
-        return store;
-    }
-
-    private static string HomeOf(int id) => $"/local/domain/{id}";
-
     /// <summary>Creates the domain's store directory and connects its store ring (before it first runs).</summary>
     private void ConnectToStore(string name, int id, LiveDomain live)
     {
-        var dom = new DomId((ushort)id);
-        string home = HomeOf(id);
         lock (_storeLock)
         {
             _store.EventsQueued ??= queued => _storeEventsPending[queued] = true;
-            _store.Mkdir(DomId.Dom0, 0, home);
-            _store.SetPermissions(DomId.Dom0, 0, home, [new StorePermission(dom, StoreAccess.None)]);
-            _store.Write(DomId.Dom0, 0, $"{home}/name", System.Text.Encoding.ASCII.GetBytes(name));
-            _store.Write(DomId.Dom0, 0, $"{home}/domid", System.Text.Encoding.ASCII.GetBytes(id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            _store.Mkdir(DomId.Dom0, 0, $"{home}/control");
-            _store.Mkdir(DomId.Dom0, 0, $"{home}/data");
-            _store.IntroduceDomain(DomId.Dom0, dom);
+            StoreToolstack.Introduce(_store, id, name, live.Domain.Vcpus.Count);
             _storeBackends[id] = new StoreBackend(_store, live.Domain);
         }
 
@@ -126,7 +106,7 @@ public sealed partial class HypervisorActor
 
         lock (_storeLock)
         {
-            _store.Write(DomId.Dom0, 0, $"{HomeOf(record.Id)}/control/shutdown", System.Text.Encoding.ASCII.GetBytes(request.Reboot ? "reboot" : "poweroff"));
+            StoreToolstack.RequestShutdown(_store, record.Id, request.Reboot);
         }
 
         PostStoreDelivery();
@@ -140,8 +120,7 @@ public sealed partial class HypervisorActor
         {
             if (_storeBackends.TryRemove(id, out _))
             {
-                _store.Remove(DomId.Dom0, 0, HomeOf(id));
-                _store.ReleaseDomain(DomId.Dom0, new DomId((ushort)id));
+                StoreToolstack.Release(_store, id);
             }
         }
 

@@ -72,7 +72,8 @@ public sealed class LiveDomain : IDisposable
     }
 
     /// <summary>Builds PV domain <paramref name="id"/> from a kernel image, or returns null with the reason.</summary>
-    public static LiveDomain? TryBuild(ReadOnlyMemory<byte> kernel, int id, int memoryMiB, int vcpus, string commandLine, double nanosecondsPerInstruction, long seed, Action<string> console, out string? error)
+    /// <param name="module">A boot module (initrd) placed after the kernel, or null.</param>
+    public static LiveDomain? TryBuild(ReadOnlyMemory<byte> kernel, int id, int memoryMiB, int vcpus, string commandLine, double nanosecondsPerInstruction, long seed, Action<string> console, out string? error, byte[]? module = null)
     {
         error = null;
         if (memoryMiB < 1 || vcpus < 1 || vcpus > SharedInfoLayout.LegacyVcpuSlots)
@@ -89,7 +90,7 @@ public sealed class LiveDomain : IDisposable
         }
 
         var machine = Machine.WithMegabytes(memoryMiB + MachineOverheadMiB);
-        var built = DomainBuilder.Build(machine, parsed.Image!, DomainConfig.WithMegabytes(new DomId((ushort)id), memoryMiB, commandLine));
+        var built = DomainBuilder.Build(machine, parsed.Image!, DomainConfig.WithMegabytes(new DomId((ushort)id), memoryMiB, commandLine) with { Module = module });
         if (!built.Succeeded)
         {
             machine.Dispose();
