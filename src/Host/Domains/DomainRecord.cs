@@ -4,13 +4,16 @@ using ActorVisor.Config.Domain;
 namespace ActorVisor.Host.Domains;
 
 /// <summary>The hypervisor's entry for one named domain across its incarnations.</summary>
-internal sealed class DomainRecord(DomainSpec spec, ReadOnlyMemory<byte> kernel)
+internal sealed class DomainRecord(DomainSpec spec, ReadOnlyMemory<byte> kernel, byte[]? ramdisk)
 {
     private long _frozenHypercalls;
 
     public DomainSpec Spec { get; } = spec;
 
     public ReadOnlyMemory<byte> Kernel { get; } = kernel;
+
+    /// <summary>The boot module (initrd) the builder places after the kernel, or null.</summary>
+    public byte[]? Ramdisk { get; } = ramdisk;
 
     public string Name => Spec.Name;
 

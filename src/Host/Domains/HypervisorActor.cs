@@ -58,7 +58,7 @@ public sealed partial class HypervisorActor : ReceiveActor
             return;
         }
 
-        var record = new DomainRecord(create.Spec, create.Kernel);
+        var record = new DomainRecord(create.Spec, create.Kernel, create.Ramdisk);
         if (Build(record) is { } error)
         {
             Sender.Tell(new NotAllowed($"cannot create {create.Spec.Name}: {error}"), Self);
@@ -81,7 +81,8 @@ public sealed partial class HypervisorActor : ReceiveActor
             _options.Scheduler.NanosecondsPerInstruction,
             _options.Seed + id,
             line => _options.Console(new ConsoleLinePrinted(record.Name, holder.Live?.Domain.Clock.NowNs ?? 0, line)),
-            out var error);
+            out var error,
+            record.Ramdisk);
         if (live is null)
         {
             return error;

@@ -59,7 +59,8 @@ public sealed class LiveDomain : IDisposable
     }
 
     /// <summary>Builds domain <paramref name="id"/> from its spec and kernel, or returns null with the reason.</summary>
-    public static LiveDomain? TryBuild(DomainSpec spec, ReadOnlyMemory<byte> kernel, int id, double nanosecondsPerInstruction, long seed, Action<string> console, out string? error)
+    /// <param name="module">The boot module (the spec's ramdisk, read by the caller), or null.</param>
+    public static LiveDomain? TryBuild(DomainSpec spec, ReadOnlyMemory<byte> kernel, int id, double nanosecondsPerInstruction, long seed, Action<string> console, out string? error, byte[]? module = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (spec.Type != DomainType.Pv)
@@ -68,7 +69,7 @@ public sealed class LiveDomain : IDisposable
             return null;
         }
 
-        return TryBuild(kernel, id, (int)(spec.MemoryBytes >> 20), spec.Vcpus, spec.Cmdline, nanosecondsPerInstruction, seed, console, out error);
+        return TryBuild(kernel, id, (int)(spec.MemoryBytes >> 20), spec.Vcpus, spec.Cmdline, nanosecondsPerInstruction, seed, console, out error, module);
     }
 
     /// <summary>Builds PV domain <paramref name="id"/> from a kernel image, or returns null with the reason.</summary>

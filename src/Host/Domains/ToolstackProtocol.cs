@@ -3,7 +3,7 @@ using ActorVisor.Config.Domain;
 namespace ActorVisor.Host.Domains;
 
 /// <summary>Builds a domain from <paramref name="Spec"/> and its kernel image; it starts paused. Answered with <see cref="Created"/> or <see cref="NotAllowed"/>.</summary>
-public sealed record Create(DomainSpec Spec, ReadOnlyMemory<byte> Kernel);
+public sealed record Create(DomainSpec Spec, ReadOnlyMemory<byte> Kernel, byte[]? Ramdisk = null);
 
 /// <summary>Lets a paused domain run. Answered with <see cref="Unpaused"/> or <see cref="NotAllowed"/>.</summary>
 public sealed record Unpause(string Domain);

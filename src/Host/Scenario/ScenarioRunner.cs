@@ -44,7 +44,7 @@ public static class ScenarioRunner
     {
         ArgumentNullException.ThrowIfNull(spec);
         output ??= _ => { };
-        var domains = new Dictionary<string, (DomainSpec Spec, ReadOnlyMemory<byte> Kernel)>(StringComparer.Ordinal);
+        var domains = new Dictionary<string, (DomainSpec Spec, ReadOnlyMemory<byte> Kernel, byte[]? Ramdisk)>(StringComparer.Ordinal);
         foreach (var domain in spec.Domains)
         {
             string path = Path.GetFullPath(Path.Combine(spec.BaseDirectory, domain.Kernel));
@@ -53,7 +53,19 @@ public static class ScenarioRunner
                 return ScenarioOutcome.Failed($"{domain.Origin}: kernel of {domain.Name} not found: {path} (build the guests with `make -C guests`)");
             }
 
-            domains[domain.Name] = (domain, File.ReadAllBytes(path));
+            byte[]? ramdisk = null;
+            if (domain.Ramdisk is { Length: > 0 } ramdiskName)
+            {
+                string ramdiskPath = Path.GetFullPath(Path.Combine(spec.BaseDirectory, ramdiskName));
+                if (!File.Exists(ramdiskPath))
+                {
+                    return ScenarioOutcome.Failed($"{domain.Origin}: ramdisk of {domain.Name} not found: {ramdiskPath}");
+                }
+
+                ramdisk = File.ReadAllBytes(ramdiskPath);
+            }
+
+            domains[domain.Name] = (domain, File.ReadAllBytes(path), ramdisk);
         }
 
         var settings = spec.Settings;

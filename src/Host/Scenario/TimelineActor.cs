@@ -14,12 +14,12 @@ namespace ActorVisor.Host.Scenario;
 public sealed class TimelineActor : ReceiveActor
 {
     private readonly IActorRef _hypervisor;
-    private readonly IReadOnlyDictionary<string, (DomainSpec Spec, ReadOnlyMemory<byte> Kernel)> _domains;
+    private readonly IReadOnlyDictionary<string, (DomainSpec Spec, ReadOnlyMemory<byte> Kernel, byte[]? Ramdisk)> _domains;
     private readonly Action<string> _log;
     private readonly Queue<DomainStateCheck> _probes = new();
     private readonly List<CheckOutcome> _outcomes;
 
-    public TimelineActor(IActorRef hypervisor, IReadOnlyDictionary<string, (DomainSpec Spec, ReadOnlyMemory<byte> Kernel)> domains, Action<string> log, List<CheckOutcome> outcomes)
+    public TimelineActor(IActorRef hypervisor, IReadOnlyDictionary<string, (DomainSpec Spec, ReadOnlyMemory<byte> Kernel, byte[]? Ramdisk)> domains, Action<string> log, List<CheckOutcome> outcomes)
     {
         _hypervisor = hypervisor;
         _domains = domains;
@@ -54,7 +54,7 @@ public sealed class TimelineActor : ReceiveActor
         switch (action)
         {
             case StartDomain start when _domains.TryGetValue(start.Domain, out var domain):
-                _hypervisor.Tell(new Create(domain.Spec, domain.Kernel), Self);
+                _hypervisor.Tell(new Create(domain.Spec, domain.Kernel, domain.Ramdisk), Self);
                 break;
             case StartDomain start:
                 _log($"{Now}: refused: start {start.Domain}: no such domain in the scenario");
