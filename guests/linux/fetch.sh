@@ -65,7 +65,7 @@ dd if="$BZIMAGE" bs=4096 iflag=skip_bytes,count_bytes skip="$START" count="$PAYL
     | xz -d -c --single-stream > "$OUT.tmp" || { rm -f "$OUT.tmp"; fail "the payload at $START ($PAYLOAD_LENGTH bytes) is not an XZ stream xz can read"; }
 [ "$(dd if="$OUT.tmp" bs=1 skip=1 count=3 2>/dev/null)" = "ELF" ] || { rm -f "$OUT.tmp"; fail "the decompressed payload is not ELF"; }
 cp "$TREE"/boot/config-* "$BUILD/" 2>/dev/null || true
-cp "$BZIMAGE" "$BZ_OUT"
+cp "$BZIMAGE" "$BZ_OUT.tmp" && mv "$BZ_OUT.tmp" "$BZ_OUT"
 rm -rf "$TREE"
 mv "$OUT.tmp" "$OUT"
 echo "fetch.sh: wrote $OUT and $BZ_OUT"
