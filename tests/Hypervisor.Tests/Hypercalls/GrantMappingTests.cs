@@ -58,6 +58,19 @@ public sealed class GrantMappingTests : IDisposable
         return vcpu.InvokeHypercall(HypercallNumber.GrantTableOp, (ulong)GrantTableOp.MapGrantRef, op, 1);
     }
 
+    /// <summary>Unmaps <paramref name="handle"/> at <paramref name="hostAddress"/> with one unmap_grant_ref op at <paramref name="op"/>; returns the op's status.</summary>
+    private short UnmapOp(ulong op, ulong hostAddress, uint handle)
+    {
+        var vcpu = Grantee.Vcpus[0];
+        var unmap = new byte[24];
+        BinaryPrimitives.WriteUInt64LittleEndian(unmap, hostAddress);
+        BinaryPrimitives.WriteUInt32LittleEndian(unmap.AsSpan(16), handle);
+        Assert.True(vcpu.GuestMemory.TryWrite(op, unmap));
+        Assert.Equal(0, vcpu.InvokeHypercall(HypercallNumber.GrantTableOp, (ulong)GrantTableOp.UnmapGrantRef, op, 1));
+        Assert.True(vcpu.GuestMemory.TryReadU32(op + 20, out var status));
+        return (short)status;
+    }
+
     [Fact]
     public void A_host_grant_mapping_is_installed_refuses_ordinary_overwrites_and_unmaps_cleanly()
     {
@@ -77,13 +90,7 @@ public sealed class GrantMappingTests : IDisposable
         long overwrite = vcpu.InvokeHypercall(HypercallNumber.UpdateVaMapping, host, 0, 0);
         Assert.Equal(-22, overwrite);
 
-        var unmap = new byte[24];
-        BinaryPrimitives.WriteUInt64LittleEndian(unmap, host);
-        BinaryPrimitives.WriteUInt32LittleEndian(unmap.AsSpan(16), handle);
-        Assert.True(vcpu.GuestMemory.TryWrite(op + 64, unmap));
-        Assert.Equal(0, vcpu.InvokeHypercall(HypercallNumber.GrantTableOp, (ulong)GrantTableOp.UnmapGrantRef, op + 64, 1));
-        Assert.True(vcpu.GuestMemory.TryReadU32(op + 64 + 20, out var unmapStatus));
-        Assert.Equal(0, (short)unmapStatus);
+        Assert.Equal(0, UnmapOp(op + 64, host, handle));
         Assert.False(GuestPageWalk.TryTranslate(_machine.Memory, GuestWidth.Bits64, vcpu.Mmu.KernelRootMfn, host, write: false, out _));
         Assert.Equal(before, _machine.Frames[page]);
     }
@@ -107,13 +114,7 @@ public sealed class GrantMappingTests : IDisposable
         Assert.True(GuestPageWalk.TryTranslate(_machine.Memory, GuestWidth.Bits64, vcpu.Mmu.KernelRootMfn, host, write: true, out var ma));
         Assert.Equal(page, ma >> 12);
 
-        var unmap = new byte[24];
-        BinaryPrimitives.WriteUInt64LittleEndian(unmap, pte);
-        BinaryPrimitives.WriteUInt32LittleEndian(unmap.AsSpan(16), handle);
-        Assert.True(vcpu.GuestMemory.TryWrite(op + 64, unmap));
-        Assert.Equal(0, vcpu.InvokeHypercall(HypercallNumber.GrantTableOp, (ulong)GrantTableOp.UnmapGrantRef, op + 64, 1));
-        Assert.True(vcpu.GuestMemory.TryReadU32(op + 64 + 20, out var unmapStatus));
-        Assert.Equal(0, (short)unmapStatus);
+        Assert.Equal(0, UnmapOp(op + 64, pte, handle));
         Assert.False(GuestPageWalk.TryTranslate(_machine.Memory, GuestWidth.Bits64, vcpu.Mmu.KernelRootMfn, host, write: false, out _));
         Assert.Equal(before, _machine.Frames[page]);
     }
