@@ -6,7 +6,8 @@ namespace ActorVisor.Cpu;
 /// <summary>
 /// The decoded-block cache. A block is found through a direct-mapped table keyed by linear RIP and
 /// checked against (RIP, physical address, mode), so a page mapped at two addresses or run in two modes
-/// gets separate blocks. Every cached block is listed under its physical frame; a write into the frame
+/// gets separate blocks; when the table's slot holds another block, the frame's list of blocks is
+/// searched before decoding again (a large kernel otherwise re-decodes its hot code on every conflict). Every cached block is listed under its physical frame; a write into the frame
 /// invalidates all of them (see the TLB invariant). A block whose last instruction crosses into the next
 /// page is executed once and not cached.
 /// </summary>
@@ -126,6 +127,19 @@ public sealed unsafe partial class X86Cpu
         {
             block.Executions++;
             return block;
+        }
+        // A conflict in the direct-mapped table: the block may still be valid in its frame's list.
+        if (_codeFrames.TryGetValue(physical >> 12, out var known))
+        {
+            foreach (var candidate in known)
+            {
+                if (candidate.Rip == rip && candidate.PhysicalAddress == physical && candidate.ModeKey == _modeKey && candidate.Valid)
+                {
+                    candidate.Executions++;
+                    _blockCache[slot] = candidate;
+                    return candidate;
+                }
+            }
         }
         block = DecodeBlock(rip, linear, physical, (byte*)((long)linear + e->Addend), out var cacheable);
         if (block is null)
