@@ -66,37 +66,4 @@ public sealed class ParallelRunTests
         Assert.InRange(outcome.Domains.Single(d => d.Name == "spinner").Instructions, 2_000_000, 4_000_000);
         Assert.Equal((0, 0L, 0L), (memory.Domains, memory.MachineBytes, memory.Frames));
     }
-
-    [Fact]
-    public void A_host_exception_in_parallel_mode_crashes_only_its_domain()
-    {
-        var spec = Repository.LoadString("""
-            actorvisor.machine.physical-cpus = 2
-            actorvisor.scheduler.timeslice = 1ms
-            scenario {
-              name = host-fault-parallel
-              stop-at = 1s
-              domains {
-                victim { kernel = "../../guests/build/x86_64/busy.elf", memory = 16M, on-crash = preserve }
-                bystander { kernel = "../../guests/build/x86_32/busy.elf", memory = 16M }
-              }
-              timeline = [
-                { at = 0ms, action = start, domain = victim }
-                { at = 0ms, action = start, domain = bystander }
-                { at = 2ms, action = inject-fault, domain = victim, fault = host-exception }
-              ]
-              checks = [
-                { type = console, domain = bystander, contains = "PASS busy", within = 1s }
-                { type = state, domain = victim, state = crashed }
-              ]
-            }
-            """);
-        var memory = new HostMemoryLedger();
-
-        var outcome = ScenarioRunner.Run(spec, parallel: true, memory: memory);
-
-        Assert.True(outcome.Passed, SummaryTable.Render(outcome));
-        Assert.StartsWith("host fault: host fault in actorvisor://actorvisor/user/hypervisor/dom1/vcpu0", outcome.Domains.Single(d => d.Name == "victim").ExitReason, StringComparison.Ordinal);
-        Assert.Equal((0, 0L), (memory.Domains, memory.MachineBytes));
-    }
 }

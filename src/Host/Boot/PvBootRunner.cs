@@ -66,18 +66,7 @@ public static class PvBootRunner
         store.EventsQueued = _ => eventsQueued = true;
         StoreToolstack.Introduce(store, domain.Id.Value, "domain", domain.Vcpus.Count);
         var backend = new StoreBackend(store, domain);
-        var console = domain.Events.BackendNotified;
-        domain.Events.BackendNotified = port =>
-        {
-            if (port == backend.Port)
-            {
-                backend.Service();
-            }
-            else
-            {
-                console?.Invoke(port);
-            }
-        };
+        StoreToolstack.RouteStoreNotifications(domain, backend.Port, () => backend.Service());
         return () =>
         {
             if (eventsQueued)

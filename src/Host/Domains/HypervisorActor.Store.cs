@@ -34,19 +34,7 @@ public sealed partial class HypervisorActor
             _storeBackends[id] = new StoreBackend(_store, live.Domain);
         }
 
-        var console = live.Domain.Events.BackendNotified;
-        uint port = _storeBackends[id].Port;
-        live.Domain.Events.BackendNotified = notified =>
-        {
-            if (notified == port)
-            {
-                ServiceStore(id);
-            }
-            else
-            {
-                console?.Invoke(notified);
-            }
-        };
+        StoreToolstack.RouteStoreNotifications(live.Domain, _storeBackends[id].Port, () => ServiceStore(id));
         PostStoreDelivery();
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ActorVisor.Abi;
+using ActorVisor.Hypervisor.Pv;
 using ActorVisor.Hypervisor.Store;
 
 namespace ActorVisor.Host.Domains;
@@ -57,5 +58,27 @@ public static class StoreToolstack
     {
         ArgumentNullException.ThrowIfNull(store);
         store.Write(DomId.Dom0, 0, $"{HomeOf(id)}/control/shutdown", reboot ? "reboot"u8 : "poweroff"u8);
+    }
+
+    /// <summary>
+    /// Sends the guest's notifications on its store port to <paramref name="service"/> and every other
+    /// back-end notification to whoever listened before (the console back-end).
+    /// </summary>
+    public static void RouteStoreNotifications(PvDomain domain, uint storePort, Action service)
+    {
+        ArgumentNullException.ThrowIfNull(domain);
+        ArgumentNullException.ThrowIfNull(service);
+        var others = domain.Events.BackendNotified;
+        domain.Events.BackendNotified = port =>
+        {
+            if (port == storePort)
+            {
+                service();
+            }
+            else
+            {
+                others?.Invoke(port);
+            }
+        };
     }
 }
