@@ -82,6 +82,7 @@ static uint8_t secondary_stack[8192] __attribute__((aligned(16)));
 static volatile unsigned long secondary_saw;
 static volatile int secondary_done;
 static volatile unsigned long handshake = 0x5eed;
+static volatile int secondary_port_read = -1;
 
 static void secondary_main(void)
 {
@@ -90,6 +91,10 @@ static void secondary_main(void)
     unsigned long sp = (unsigned long)&marker;
     int on_own_stack = sp > (unsigned long)secondary_stack && sp < (unsigned long)secondary_stack + sizeof(secondary_stack);
     secondary_saw = on_own_stack ? handshake : 0;
+    /* The context's flags asked for IOPL 1: port reads are allowed in the kernel (and read all ones). */
+    unsigned char value;
+    __asm__ volatile("inb $0x80, %0" : "=a"(value));
+    secondary_port_read = value;
     secondary_done = 1;
     HYPERVISOR_vcpu_op(VCPUOP_down, 1, 0);
     for (;;) {
@@ -116,11 +121,11 @@ static void fill_context(unsigned long root_mfn)
 #if defined(__x86_64__)
     context.user_regs.rip = (unsigned long)secondary_main;
     context.user_regs.rsp = top - 8;
-    context.user_regs.rflags = 0x200;
+    context.user_regs.rflags = 0x1200; /* IF, and IOPL 1 as Linux asks for (becomes the virtual IOPL) */
 #else
     context.user_regs.eip = (unsigned long)secondary_main;
     context.user_regs.esp = top - 4;
-    context.user_regs.eflags = 0x200;
+    context.user_regs.eflags = 0x1200; /* IF, and IOPL 1 as Linux asks for (becomes the virtual IOPL) */
 #endif
     context.user_regs.cs = KERNEL_CS;
     context.user_regs.ss = KERNEL_SS;
@@ -165,6 +170,7 @@ int guest_main(struct start_info *si)
         HYPERVISOR_sched_op(SCHEDOP_yield, 0);
     }
     pv_check("secondary_ran_on_its_stack_and_saw_shared_memory", secondary_done && secondary_saw == handshake);
+    pv_expect_eq("secondary_got_the_contexts_iopl", secondary_port_read, 0xff);
     pv_expect_eq("secondary_took_itself_down", HYPERVISOR_vcpu_op(VCPUOP_is_up, 1, 0), 0);
     return 0;
 }

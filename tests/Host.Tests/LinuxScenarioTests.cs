@@ -1,3 +1,4 @@
+using ActorVisor.Host.Boot;
 using ActorVisor.Host.Scenario;
 
 namespace ActorVisor.Host.Tests;
@@ -22,6 +23,25 @@ public sealed class LinuxScenarioTests
         Assert.Contains(linux, l => l.Contains("Linux version 6.1", StringComparison.Ordinal));
         Assert.Contains("actorvisor-init: Linux 6.1.0-56-amd64 x86_64", linux);
         Assert.DoesNotContain(linux, l => l.Contains("Kernel panic", StringComparison.Ordinal) || l.Contains("Oops", StringComparison.Ordinal));
+    }
+
+    [LinuxFilesFact]
+    public void Smp_linux_brings_up_its_second_vcpu_through_vcpuop_initialise_and_reaches_user_space_under_boot()
+    {
+        string build = Path.Combine(Repository.Root, "guests", "linux", "build");
+        var options = new BootOptions(
+            File.ReadAllBytes(Path.Combine(build, "vmlinuz-6.1.0-amd64")),
+            MemoryMiB: 128,
+            Vcpus: 2,
+            CommandLine: "console=hvc0 cryptomgr.notests",
+            VirtualTimeout: TimeSpan.FromSeconds(10),
+            Initrd: File.ReadAllBytes(Path.Combine(build, "initramfs.cpio")));
+
+        var result = PvBootRunner.Run(options);
+
+        Assert.True(result.Status == BootStatus.PoweredOff, $"{result.Status}: {result.Detail}\n{string.Join('\n', result.ConsoleLines.TakeLast(30))}");
+        Assert.Contains(result.ConsoleLines, l => l.Contains("smp: Brought up 1 node, 2 CPUs", StringComparison.Ordinal));
+        Assert.Contains("actorvisor-init: user space is running", result.ConsoleLines);
     }
 
     /// <summary>A fact skipped, with the reason, when the Linux files are missing.</summary>

@@ -10,6 +10,24 @@ namespace ActorVisor.Hypervisor.Memory;
 /// </summary>
 public static class DescriptorRules
 {
+    /// <summary>
+    /// The descriptor as Xen keeps it: a present descriptor's DPL is raised to the guest kernel's
+    /// RPL (3 for 64-bit guests, 1 for 32-bit ones), as check_descriptor does before accepting it, so
+    /// the kernel's own selectors (RPL fixed up the same way) pass the CPU's privilege checks.
+    /// </summary>
+    public static ulong WithGuestDpl(ulong descriptor, GuestWidth width)
+    {
+        const ulong Present = 1ul << 47;
+        const int DplShift = 45;
+        ulong kernelRpl = width == GuestWidth.Bits64 ? 3ul : 1ul;
+        if ((descriptor & Present) == 0 || ((descriptor >> DplShift) & 3) >= kernelRpl)
+        {
+            return descriptor;
+        }
+
+        return (descriptor & ~(3ul << DplShift)) | (kernelRpl << DplShift);
+    }
+
     public static bool IsAcceptable(ulong descriptor, GuestWidth width)
     {
         bool present = (descriptor & (1ul << 47)) != 0;

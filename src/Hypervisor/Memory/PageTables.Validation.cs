@@ -284,9 +284,16 @@ public sealed partial class PageTables
     {
         for (int i = 0; i < PageGeometry.EntriesPerTable; i++)
         {
-            if (!DescriptorRules.IsAcceptable(_memory.ReadEntry(mfn, i), domain.Width))
+            ulong descriptor = _memory.ReadEntry(mfn, i);
+            ulong kept = DescriptorRules.WithGuestDpl(descriptor, domain.Width);
+            if (!DescriptorRules.IsAcceptable(kept, domain.Width))
             {
                 return PageTableError.BadArgument;
+            }
+
+            if (kept != descriptor)
+            {
+                _memory.WriteEntry(mfn, i, kept);
             }
         }
 

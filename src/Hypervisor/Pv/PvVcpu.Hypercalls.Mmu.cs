@@ -205,7 +205,8 @@ public sealed partial class PvVcpu
     {
         ulong mfn = machineAddress >> PageGeometry.PageShift;
         var frames = _domain.Machine.Frames;
-        if ((machineAddress & 7) != 0 || !frames.Contains(mfn) || frames[mfn].Owner != _domain.Id || !DescriptorIsAcceptable(descriptor))
+        descriptor = DescriptorRules.WithGuestDpl(descriptor, _domain.Width);
+        if ((machineAddress & 7) != 0 || !frames.Contains(mfn) || frames[mfn].Owner != _domain.Id || !DescriptorRules.IsAcceptable(descriptor, _domain.Width))
         {
             return XenErrno.Inval.ToReturnValue();
         }
@@ -219,15 +220,5 @@ public sealed partial class PvVcpu
         _domain.Machine.Memory.WriteEntry(mfn, (int)((machineAddress & 0xFFF) >> 3), descriptor);
         Cpu.InvalidateCodeFrame(mfn);
         return 0;
-    }
-
-    /// <summary>Xen's descriptor check, simplified: not-present and code/data descriptors of the guest's privilege are accepted, system descriptors are not.</summary>
-    private bool DescriptorIsAcceptable(ulong descriptor)
-    {
-        bool present = (descriptor & (1ul << 47)) != 0;
-        bool codeOrData = (descriptor & (1ul << 44)) != 0;
-        int dpl = (int)((descriptor >> 45) & 3);
-        int kernelRpl = _domain.Width == GuestWidth.Bits64 ? 3 : 1;
-        return !present || (codeOrData && dpl >= kernelRpl) || (descriptor >> 40 & 0x1F) == 0;
     }
 }

@@ -205,7 +205,11 @@ public sealed partial class PvVcpu
         }
 
         Cpu.Rip = c.Reg(layout.RegsRip);
-        Cpu.Rflags = (c.Reg(layout.RegsRflags) & ~(FlagIopl | FlagVm)) | FlagIf | 2;
+        // As Xen's arch_set_info_guest does, the IOPL field of the context's flags becomes the vCPU's
+        // virtual IOPL (Linux asks for ring 1 this way), and the real IOPL stays 0.
+        ulong rflags = c.Reg(layout.RegsRflags);
+        _virtualIopl = (uint)((rflags & FlagIopl) >> 12);
+        Cpu.Rflags = (rflags & ~(FlagIopl | FlagVm)) | FlagIf | 2;
         Cpu.PagingAsSupervisor = is64 && _mmu.InKernelMode;
         _blocked = false;
     }
