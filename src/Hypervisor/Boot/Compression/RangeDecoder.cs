@@ -107,16 +107,7 @@ internal ref struct RangeDecoder
 
             if (range < TopValue)
             {
-                range <<= 8;
-                if ((uint)position < (uint)input.Length)
-                {
-                    code = (code << 8) | input[position++];
-                }
-                else
-                {
-                    code <<= 8;
-                    Overrun = true;
-                }
+                ShiftLocal(ref range, ref code, ref position, input);
             }
         }
 
@@ -164,16 +155,7 @@ internal ref struct RangeDecoder
 
             if (range < TopValue)
             {
-                range <<= 8;
-                if ((uint)position < (uint)input.Length)
-                {
-                    code = (code << 8) | input[position++];
-                }
-                else
-                {
-                    code <<= 8;
-                    Overrun = true;
-                }
+                ShiftLocal(ref range, ref code, ref position, input);
             }
         }
 
@@ -215,6 +197,22 @@ internal ref struct RangeDecoder
         }
 
         return result;
+    }
+
+    /// <summary>The same as <see cref="Shift"/> on a copy of the state held in locals by a hot loop.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ShiftLocal(ref uint range, ref uint code, ref int position, ReadOnlySpan<byte> input)
+    {
+        range <<= 8;
+        if ((uint)position < (uint)input.Length)
+        {
+            code = (code << 8) | input[position++];
+        }
+        else
+        {
+            code <<= 8;
+            Overrun = true;
+        }
     }
 
     private void Shift()
