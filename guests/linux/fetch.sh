@@ -11,7 +11,9 @@
 # and payload_length (0x24c) locate the stream inside the protected-mode part.
 set -eu
 
-PACKAGE=${LINUX_PACKAGE:-linux-image-6.1.0-56-amd64}
+# LINUX_PACKAGE names the package; by default the newest linux-image-6.1.0-N-amd64 the archive
+# has (Debian drops old ABI numbers, so none is pinned).
+PACKAGE=${LINUX_PACKAGE:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD="$HERE/build"
 OUT="$BUILD/vmlinux-6.1.0-amd64"
@@ -34,10 +36,26 @@ done
 mkdir -p "$BUILD"
 DEB=${LINUX_DEB:-}
 if [ -z "$DEB" ]; then
-    DEB=$(ls "$BUILD"/"$PACKAGE"_*.deb 2>/dev/null | head -n 1 || true)
+    DEB=$(ls "$BUILD"/${PACKAGE:-linux-image-6.1.0-*-amd64}_*.deb 2>/dev/null | head -n 1 || true)
 fi
+# Prints the newest linux-image-6.1.0-N-amd64 in apt's lists (empty when there is none).
+newest_kernel() {
+    apt-cache pkgnames linux-image-6.1.0- 2>/dev/null | grep -E '^linux-image-6\.1\.0-[0-9]+-amd64$' \
+        | sort -t- -k4,4n | tail -n 1
+}
 if [ -z "$DEB" ]; then
-    command -v apt-get >/dev/null 2>&1 || fail "apt-get is not available: cannot download $PACKAGE (set LINUX_DEB to a downloaded .deb)"
+    command -v apt-get >/dev/null 2>&1 || fail "apt-get is not available: cannot download the kernel (set LINUX_DEB to a downloaded .deb)"
+    if [ -z "$PACKAGE" ]; then
+        PACKAGE=$(newest_kernel)
+        if [ -z "$PACKAGE" ]; then
+            # A fresh machine has no package lists yet.
+            echo "fetch.sh: no linux-image-6.1.0-*-amd64 in apt's lists; running apt-get update"
+            apt-get update -qq || fail "apt-get update failed (set LINUX_DEB to a downloaded .deb)"
+            PACKAGE=$(newest_kernel)
+        fi
+        [ -n "$PACKAGE" ] || fail "apt knows no linux-image-6.1.0-*-amd64 package (set LINUX_PACKAGE or LINUX_DEB)"
+    fi
+    echo "fetch.sh: downloading $PACKAGE"
     (cd "$BUILD" && apt-get download "$PACKAGE") || fail "apt-get download $PACKAGE failed (is the Debian archive reachable? set LINUX_DEB to a downloaded .deb)"
     DEB=$(ls "$BUILD"/"$PACKAGE"_*.deb | head -n 1)
 fi

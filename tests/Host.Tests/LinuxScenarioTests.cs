@@ -21,7 +21,7 @@ public sealed class LinuxScenarioTests
         Assert.All(outcome.Domains, d => Assert.Equal("poweroff", d.ExitReason));
         var linux = outcome.Console.Where(l => l.Domain == "linux").Select(l => l.Text).ToList();
         Assert.Contains(linux, l => l.Contains("Linux version 6.1", StringComparison.Ordinal));
-        Assert.Contains("actorvisor-init: Linux 6.1.0-56-amd64 x86_64", linux);
+        Assert.Contains(linux, l => l.StartsWith("actorvisor-init: Linux 6.1.0-", StringComparison.Ordinal) && l.EndsWith("-amd64 x86_64", StringComparison.Ordinal));
         Assert.DoesNotContain(linux, l => l.Contains("Kernel panic", StringComparison.Ordinal) || l.Contains("Oops", StringComparison.Ordinal));
     }
 

@@ -25,7 +25,7 @@ public class LinuxUserSpaceTests(ITestOutputHelper output)
         "Freeing unused kernel image (initmem) memory",
         "Run /init as init process",
         "actorvisor-init: user space is running",
-        "actorvisor-init: Linux 6.1.0-56-amd64 x86_64",
+        "actorvisor-init: Linux 6.1.0-",
         "actorvisor-init: powering off",
         "reboot: System halted",
     ];
