@@ -675,7 +675,8 @@ public sealed unsafe partial class X86Cpu
                 op->Condition = (byte)(ins.Mnemonic is Mnemonic.Fxsave or Mnemonic.Fxsave64 ? 0 : 1);
                 return &FxSaveRestore;
             default:
-                return null;
+                var integer = SelectSseInteger(in ins, op);
+                return integer != null ? integer : SelectSseFloat(in ins, op);
         }
     }
 

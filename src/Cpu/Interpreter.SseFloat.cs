@@ -1,0 +1,11 @@
+using Iced.Intel;
+using unsafe Handler = delegate*<ActorVisor.Cpu.X86Cpu, ActorVisor.Cpu.DecodedOp*, bool>;
+
+namespace ActorVisor.Cpu;
+
+/// <summary>SSE floating-point instructions beyond the scalar subset of <c>Interpreter.Sse.cs</c>.</summary>
+public sealed unsafe partial class X86Cpu
+{
+    /// <summary>Returns the handler of a floating-point SSE form, or null when it is not one of ours.</summary>
+    private static Handler SelectSseFloat(in Instruction ins, DecodedOp* op) => null;
+}
