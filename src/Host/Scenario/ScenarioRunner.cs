@@ -88,7 +88,7 @@ public static class ScenarioRunner
         var runtime = system.Deterministic!;
         if (trace is not null)
         {
-            runtime.Delivered += (recipient, message) => trace($"{runtime.Now.Ticks * 100} {recipient.Path} <- {message}");
+            runtime.Delivered += (recipient, message) => trace($"{VirtualClock.Nanoseconds(runtime.Now)} {recipient.Path} <- {message}");
         }
 
         using var cpus = (parallel ?? settings.Time.Mode == TimeMode.Parallel) ? new PhysicalCpus(settings.Machine.PhysicalCpus) : null;
@@ -110,15 +110,15 @@ public static class ScenarioRunner
         var timeline = system.ActorOf(Props.Create(() => new TimelineActor(hypervisor, domains, line => output($"[toolstack] {line}"), checks)), "toolstack");
         foreach (var action in spec.Timeline)
         {
-            system.Scheduler.ScheduleTellOnce(TimeSpan.FromTicks(action.AtNs / 100), timeline, action, ActorRefs.NoSender);
+            system.Scheduler.ScheduleTellOnce(VirtualClock.At(action.AtNs), timeline, action, ActorRefs.NoSender);
         }
 
         foreach (var check in spec.Checks.OfType<DomainStateCheck>().Where(c => c.AtNs is not null))
         {
-            system.Scheduler.ScheduleTellOnce(TimeSpan.FromTicks(check.AtNs!.Value / 100), timeline, check, ActorRefs.NoSender);
+            system.Scheduler.ScheduleTellOnce(VirtualClock.At(check.AtNs!.Value), timeline, check, ActorRefs.NoSender);
         }
 
-        var stopAt = TimeSpan.FromTicks((stopAtNs ?? spec.StopAtNs) / 100);
+        var stopAt = VirtualClock.At(stopAtNs ?? spec.StopAtNs);
         Drive(runtime, cpus);
         while (runtime.NextTimerDue is { } next && next <= stopAt)
         {
@@ -126,7 +126,7 @@ public static class ScenarioRunner
             Drive(runtime, cpus);
         }
 
-        long endNs = runtime.Now.Ticks * 100;
+        long endNs = VirtualClock.Nanoseconds(runtime.Now);
         var listing = hypervisor.Ask<DomainsListed>(new ListDomains(), TimeSpan.FromSeconds(1));
         runtime.RunUntilIdle();
         var final = listing.Result.Domains;
