@@ -20,7 +20,7 @@ public sealed partial class HypervisorActor : ReceiveActor
     private readonly HypervisorOptions _options;
     private readonly IActorRef _scheduler;
     private readonly List<DomainRecord> _records = [];
-    private readonly Queue<string> _failures = new();
+    private readonly Dictionary<int, string> _failures = [];
     private readonly HostMemoryLedger _memory;
     private int _nextId = 1;
 
@@ -30,8 +30,8 @@ public sealed partial class HypervisorActor : ReceiveActor
         _memory = options.Memory ?? new HostMemoryLedger();
         _scheduler = Context.ActorOf(Props.Create(() => new SchedulerActor(options.Policy, options.Scheduler)), "scheduler");
         Receive<Create>(OnCreate);
-        Receive<Unpause>(u => Transition(u.Domain, DomainState.Paused, u, DomainState.Running, new Unpaused(u.Domain)));
-        Receive<Pause>(p => Transition(p.Domain, DomainState.Running, p, DomainState.Paused, new Paused(p.Domain)));
+        Receive<Unpause>(u => Transition(u.Domain, DomainEvent.Unpause, u, new Unpaused(u.Domain)));
+        Receive<Pause>(p => Transition(p.Domain, DomainEvent.Pause, p, new Paused(p.Domain)));
         Receive<Destroy>(OnDestroy);
         Receive<SetMemory>(OnSetMemory);
         Receive<RequestShutdown>(OnRequestShutdown);
@@ -42,9 +42,18 @@ public sealed partial class HypervisorActor : ReceiveActor
         Receive<Terminated>(OnTerminated);
     }
 
+    /// <summary>A failed domain actor is stopped; a host fault names its domain, whose crash is handled when the actor has terminated.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(failure =>
     {
-        _failures.Enqueue(failure.Message);
+        if (failure is HostFaultException { DomainId: { } id })
+        {
+            _failures[id] = failure.Message;
+        }
+        else
+        {
+            _options.Log($"a domain actor failed with a host exception that names no domain: {failure.Message}");
+        }
+
         return Directive.Stop;
     });
 
@@ -65,6 +74,7 @@ public sealed partial class HypervisorActor : ReceiveActor
             return;
         }
 
+        record.State = DomainState.Paused;
         _records.Add(record);
         Sender.Tell(new Created(record.Name, record.Id), Self);
     }
@@ -105,16 +115,15 @@ public sealed partial class HypervisorActor : ReceiveActor
         record.Live = live;
         record.Id = id;
         record.Actor = Context.ActorOf(Props.Create(() => new DomainActor(live, _scheduler, counters, parameters, cpus)), $"dom{id}");
-        record.State = DomainState.Paused;
         record.ExitReason = null;
         Context.Watch(record.Actor);
         return null;
     }
 
-    private void Transition(string name, DomainState from, object command, DomainState to, object reply)
+    private void Transition(string name, DomainEvent domainEvent, object command, object reply)
     {
         var record = Find(name);
-        if (record is null || record.State != from || record.Actor is null)
+        if (record is null || record.Actor is null || !DomainLifecycle.TryNext(record.State, domainEvent, out var to))
         {
             Sender.Tell(new NotAllowed(Refusal(command, name, record)), Self);
             return;
@@ -143,7 +152,7 @@ public sealed partial class HypervisorActor : ReceiveActor
     private void OnDestroy(Destroy destroy)
     {
         var record = Find(destroy.Domain);
-        if (record is null || record.State == DomainState.Destroyed)
+        if (record is null || !DomainLifecycle.TryNext(record.State, DomainEvent.Destroy, out var destroyed))
         {
             Sender.Tell(new NotAllowed(Refusal(destroy, destroy.Domain, record)), Self);
             return;
@@ -151,14 +160,14 @@ public sealed partial class HypervisorActor : ReceiveActor
 
         record.ExitReason ??= "destroyed by the toolstack";
         Retire(record);
-        record.State = DomainState.Destroyed;
+        record.State = destroyed;
         Sender.Tell(new Destroyed(destroy.Domain), Self);
     }
 
     private void OnSetMemory(SetMemory set)
     {
         var record = Find(set.Domain);
-        if (record?.Live is not { } live || record.State is not (DomainState.Running or DomainState.Paused))
+        if (record?.Live is not { } live || !DomainLifecycle.IsLive(record.State))
         {
             Sender.Tell(new NotAllowed(Refusal(set, set.Domain, record)), Self);
             return;
@@ -180,7 +189,7 @@ public sealed partial class HypervisorActor : ReceiveActor
     private void OnInjectHostFault(InjectHostFault inject)
     {
         var record = Find(inject.Domain);
-        if (record?.Actor is null || record.State is not (DomainState.Running or DomainState.Paused))
+        if (record?.Actor is null || !DomainLifecycle.IsLive(record.State))
         {
             Sender.Tell(new NotAllowed(Refusal(inject, inject.Domain, record)), Self);
             return;
@@ -207,12 +216,12 @@ public sealed partial class HypervisorActor : ReceiveActor
     private void OnGuestStopped(GuestStopped stopped)
     {
         var record = _records.FirstOrDefault(r => r.Id == stopped.DomainId && r.Actor is not null);
-        if (record is null || record.State is DomainState.Shutdown or DomainState.Crashed or DomainState.Destroyed)
+        if (record is null || !DomainLifecycle.TryNext(record.State, stopped.Crashed ? DomainEvent.GuestCrash : DomainEvent.GuestShutdown, out var next))
         {
             return;
         }
 
-        record.State = stopped.Crashed ? DomainState.Crashed : DomainState.Shutdown;
+        record.State = next;
         record.ExitReason = stopped.Crashed ? $"crash: {stopped.Detail}" : stopped.Reason.ToString().ToLowerInvariant();
         var action = stopped.Crashed ? record.Spec.OnCrash
             : stopped.Reason == Abi.ShutdownReason.Reboot ? record.Spec.OnReboot
@@ -228,12 +237,17 @@ public sealed partial class HypervisorActor : ReceiveActor
             return;
         }
 
-        string failure = _failures.Count > 0 ? _failures.Dequeue() : "stopped unexpectedly";
+        string failure = _failures.Remove(record.Id, out var reason) ? reason : "stopped unexpectedly";
         _options.Log($"{terminated.ActorRef.Path} failed and was stopped: {failure}");
         _liveById.TryRemove(record.Id, out _);
         record.Actor = null;
         record.Freeze();
-        record.State = DomainState.Crashed;
+        if (!DomainLifecycle.TryNext(record.State, DomainEvent.HostFault, out var crashed))
+        {
+            return;
+        }
+
+        record.State = crashed;
         record.ExitReason = $"host fault: {failure}";
         Apply(record, record.Spec.OnCrash);
     }
@@ -244,7 +258,7 @@ public sealed partial class HypervisorActor : ReceiveActor
         {
             case LifecycleAction.Destroy or LifecycleAction.CoredumpDestroy:
                 Retire(record);
-                record.State = DomainState.Destroyed;
+                Move(record, DomainEvent.Destroy);
                 _options.Log($"{record.Name} {record.ExitReason}; destroyed");
                 break;
             case LifecycleAction.Restart or LifecycleAction.CoredumpRestart when record.Restarts < _options.MaxRestarts:
@@ -253,7 +267,7 @@ public sealed partial class HypervisorActor : ReceiveActor
                 string reason = record.ExitReason ?? "";
                 if (Build(record) is { } error)
                 {
-                    record.State = DomainState.Destroyed;
+                    Move(record, DomainEvent.Destroy);
                     record.ExitReason = $"{reason}; restart refused: {error}";
                     _options.Log($"{record.Name} could not be restarted: {error}");
                     break;
@@ -261,13 +275,24 @@ public sealed partial class HypervisorActor : ReceiveActor
 
                 _options.Log($"{record.Name} {reason}; restarted as dom{record.Id}");
                 record.Actor!.Tell(new Unpause(record.Name), Self);
-                record.State = DomainState.Running;
+                Move(record, DomainEvent.Restart);
                 break;
             default:
                 record.Freeze();
                 _options.Log($"{record.Name} {record.ExitReason}; preserved{(action == LifecycleAction.Preserve ? "" : $" ({action} is not supported, or the restart limit was reached)")}");
                 break;
         }
+    }
+
+    /// <summary>Applies a transition the hypervisor itself decided on; one the table refuses is a bug of ours.</summary>
+    private static void Move(DomainRecord record, DomainEvent domainEvent)
+    {
+        if (!DomainLifecycle.TryNext(record.State, domainEvent, out var next))
+        {
+            throw new InvalidOperationException($"{record.Name}: {domainEvent} is not a transition from {record.State}");
+        }
+
+        record.State = next;
     }
 
     /// <summary>Lets a domain's console emitter read the clock of the domain it is built into.</summary>
