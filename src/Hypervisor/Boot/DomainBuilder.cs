@@ -30,6 +30,11 @@ public static partial class DomainBuilder
             return DomainBuildResult.Fail(DomainBuildError.CommandLineTooLong, $"command line of {commandLine.Length} bytes exceeds 1023");
         }
 
+        if (BadUnboundPort(config, image.Width) is { } portDetail)
+        {
+            return DomainBuildResult.Fail(DomainBuildError.BadUnboundPort, portDetail);
+        }
+
         var error = ComputeLayout(image, config.MemoryPages, out var layout, (ulong)(config.Module?.Length ?? 0));
         if (error != DomainBuildError.None)
         {
@@ -95,6 +100,21 @@ public static partial class DomainBuilder
             new BuiltDomain(config, image, domain, vcpu, p2m, sharedInfoMfn, startInfoMfn, layout, state),
             DomainBuildError.None,
             "");
+    }
+
+    /// <summary>Why the unbound ports asked for cannot be allocated, or null when they can.</summary>
+    private static string? BadUnboundPort(DomainConfig config, GuestWidth width)
+    {
+        var seen = new HashSet<uint> { config.StoreEvtchn, config.ConsoleEvtchn };
+        foreach (var unbound in config.UnboundPorts ?? [])
+        {
+            if (unbound.Port == 0 || unbound.Port >= (uint)width.EventChannelPorts() || !seen.Add(unbound.Port))
+            {
+                return $"port {unbound.Port} cannot be allocated unbound for {unbound.RemoteDom}";
+            }
+        }
+
+        return null;
     }
 
     private static InitialVcpuState InitialState(XenElfImage image, BootLayout layout, ulong rootMfn)

@@ -44,7 +44,10 @@ public sealed partial class PvVcpu
             Cpu.SetGpr(RegRax, is64 ? (ulong)result : (uint)result);
         }
 
-        _domain.Trace?.Invoke(new HypercallTraceEntry(Id, number, HypercallName(number), args.ToArray(), result == NoReturn ? 0 : result, _domain.Clock.NowNs));
+        if (_domain.Host.TracesHypercalls)
+        {
+            _domain.Host.HypercallMade(_domain.Id, new HypercallTraceEntry(Id, number, HypercallName(number), args.ToArray(), result == NoReturn ? 0 : result, _domain.Clock.NowNs));
+        }
         ApplyFlushes();
         if (_stopWith is null)
         {
