@@ -91,6 +91,8 @@ public static class ScenarioRunner
             runtime.Delivered += (recipient, message) => trace($"{runtime.Now.Ticks * 100} {recipient.Path} <- {message}");
         }
 
+        // Disposed after the physical-CPU threads (declared before them): a slice may end after the actors stopped.
+        using var machine = new Hypervisor.Machine((ulong)(settings.Machine.MemoryBytes >> 12));
         using var cpus = (parallel ?? settings.Time.Mode == TimeMode.Parallel) ? new PhysicalCpus(settings.Machine.PhysicalCpus) : null;
         var channels = EventChannelPair.FromCommandLines(spec.Domains.Select(d => (d.Name, d.Cmdline)));
         var options = new HypervisorOptions(
@@ -105,7 +107,8 @@ public static class ScenarioRunner
             line => output($"[hypervisor] {line}"),
             Channels: channels,
             Memory: memory,
-            Cpus: cpus);
+            Cpus: cpus,
+            Machine: machine);
         var hypervisor = system.ActorOf(Props.Create(() => new HypervisorActor(options)), "hypervisor");
         var timeline = system.ActorOf(Props.Create(() => new TimelineActor(hypervisor, domains, line => output($"[toolstack] {line}"), checks)), "toolstack");
         foreach (var action in spec.Timeline)
@@ -153,6 +156,7 @@ public static class ScenarioRunner
 
         system.Stop(hypervisor);
         Drive(runtime, cpus);
+        memory?.RecordMachine(machine);
         return new ScenarioOutcome(final, checks, console, endNs, settings.Machine.PhysicalCpus, null);
     }
 

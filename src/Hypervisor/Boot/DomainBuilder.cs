@@ -17,7 +17,17 @@ public static partial class DomainBuilder
     /// <summary>Offset of the console ring's connection byte (1 = back-end not yet connected).</summary>
     private const int ConsoleConnectionOffset = 3088;
 
+    /// <summary>Builds the domain holding the machine's frame lock (other domains may be running on it).</summary>
     public static DomainBuildResult Build(Machine machine, XenElfImage image, DomainConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(machine);
+        lock (machine.FrameLock)
+        {
+            return BuildLocked(machine, image, config);
+        }
+    }
+
+    private static DomainBuildResult BuildLocked(Machine machine, XenElfImage image, DomainConfig config)
     {
         if (!config.Id.IsRealDomain || machine.Find(config.Id) is not null)
         {

@@ -184,6 +184,26 @@ public sealed class GrantTable
         return GrantStatus.Okay;
     }
 
+    /// <summary>
+    /// The domain is being destroyed: every grant it mapped from others is released (references
+    /// dropped, the granter's entry no longer marked in use) and its own table is emptied, so that
+    /// no grant of it can be mapped or copied any more. Its grant frames are freed with its other
+    /// hypervisor pages. Called holding the machine's frame lock.
+    /// </summary>
+    public void Relinquish()
+    {
+        for (int handle = 0; handle < _mapTrack.Count; handle++)
+        {
+            if (_mapTrack[handle] is not null)
+            {
+                Unmap((uint)handle, out _);
+            }
+        }
+
+        _frames.Clear();
+        _active.Clear();
+    }
+
     /// <summary>GNTTABOP_copy of <paramref name="length"/> bytes, performed by this (the calling) domain.</summary>
     public GrantStatus Copy(GrantCopySide source, GrantCopySide destination, ushort length)
     {

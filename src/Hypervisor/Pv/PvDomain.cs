@@ -14,7 +14,7 @@ namespace ActorVisor.Hypervisor.Pv;
 /// domain tells its host and every effect it has on another domain goes through its
 /// <see cref="IDomainHost"/> (<see cref="Host"/>).
 /// </summary>
-public sealed class PvDomain
+public sealed partial class PvDomain
 {
     private readonly long[] _hypercallCounts = new long[64];
     private readonly Dictionary<int, long> _unimplemented = [];
