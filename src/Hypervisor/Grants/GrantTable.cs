@@ -21,6 +21,7 @@ public sealed class GrantTable
     private readonly List<ulong> _frames = [];
     private readonly Dictionary<uint, (int Readers, int Writers)> _active = [];
     private readonly List<Mapping?> _mapTrack = [];
+    private bool _relinquished;
 
     public GrantTable(Machine machine, PvDomainMemory owner, Func<DomId, GrantTable?> directory, int maxFrames = 32)
     {
@@ -202,6 +203,7 @@ public sealed class GrantTable
 
         _frames.Clear();
         _active.Clear();
+        _relinquished = true;
     }
 
     /// <summary>GNTTABOP_copy of <paramref name="length"/> bytes, performed by this (the calling) domain.</summary>
@@ -276,6 +278,12 @@ public sealed class GrantTable
 
     private void Activate(uint gref, bool readOnly, int delta)
     {
+        if (_relinquished)
+        {
+            // The granter is gone: a grantee's unmap has no entry left to mark.
+            return;
+        }
+
         var (readers, writers) = _active.GetValueOrDefault(gref);
         if (readOnly)
         {
