@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using ActorVisor.Abi;
 using ActorVisor.Hypervisor.Memory;
 
@@ -13,6 +14,10 @@ namespace ActorVisor.Hypervisor.Grants;
 /// type reference when mapped writable) until it is unmapped; GTF_reading/GTF_writing are set in
 /// the granter's entry exactly while some mapping of that kind exists; a grant is used only by
 /// the domain it names, only with permit_access, and never writably when GTF_readonly is set.
+///
+/// A grantee's map and unmap change the granter's table (its active counts and the entry's marks)
+/// from the grantee's thread: every grant operation runs holding the machine's frame lock, and the
+/// marks are written with a compare-exchange, since the granter's guest shares the entry.
 /// </summary>
 public sealed class GrantTable
 {
@@ -300,11 +305,23 @@ public sealed class GrantTable
         }
 
         _active[gref] = (readers, writers);
-        var entry = EntryBytes(gref);
-        ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(entry);
-        flags = (ushort)((flags & ~(GrantFlags.Reading | GrantFlags.Writing))
-            | (readers > 0 ? GrantFlags.Reading : 0) | (writers > 0 ? GrantFlags.Writing : 0));
-        BinaryPrimitives.WriteUInt16LittleEndian(entry, flags);
+
+        // The granter's guest may be changing the same entry on another physical CPU (ending its
+        // access with a compare-exchange), so flags and domid, one little-endian word, change atomically.
+        ref uint word = ref MemoryMarshal.Cast<byte, uint>(EntryBytes(gref))[0];
+        uint marks = (readers > 0 ? GrantFlags.Reading : 0u) | (writers > 0 ? GrantFlags.Writing : 0u);
+        uint seen = Volatile.Read(ref word);
+        while (true)
+        {
+            uint wanted = (seen & ~(uint)(GrantFlags.Reading | GrantFlags.Writing)) | marks;
+            uint was = Interlocked.CompareExchange(ref word, wanted, seen);
+            if (was == seen)
+            {
+                return;
+            }
+
+            seen = was;
+        }
     }
 
     private Span<byte> EntryBytes(uint gref) =>
