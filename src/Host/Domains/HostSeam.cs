@@ -20,6 +20,9 @@ public sealed class HostSeam : IDomainHost
     private readonly Action<string>? _log;
     private readonly Action<HypercallTraceEntry>? _trace;
 
+    /// <summary>Every domain from its build until its memory is gone, for what it tells its own host (console text, kicks).</summary>
+    private readonly ConcurrentDictionary<int, LiveDomain> _attached = new();
+
     /// <param name="log">Receives the domains' log lines (unimplemented instructions, crashes), or null to drop them.</param>
     /// <param name="trace">Receives every hypercall of every domain, or null for no trace.</param>
     public HostSeam(Action<string>? log = null, Action<HypercallTraceEntry>? trace = null)
@@ -28,7 +31,7 @@ public sealed class HostSeam : IDomainHost
         _trace = trace;
     }
 
-    /// <summary>The live domains by id: in the table from their build until they are retired.</summary>
+    /// <summary>The live domains by id, as peers see them: in the table from their build until they are retired.</summary>
     internal ConcurrentDictionary<int, LiveDomain> Domains { get; } = new();
 
     /// <summary>The owners of the domains' back-end ports.</summary>
@@ -41,6 +44,7 @@ public sealed class HostSeam : IDomainHost
     {
         var id = live.Domain.Id;
         Domains[id.Value] = live;
+        _attached[id.Value] = live;
         Ports.Register(id, live.Domain.Built.Config.ConsoleEvtchn, live.Console.Collect);
     }
 
@@ -49,12 +53,13 @@ public sealed class HostSeam : IDomainHost
     {
         var id = live.Domain.Id;
         Domains.TryRemove(new KeyValuePair<int, LiveDomain>(id.Value, live));
+        _attached.TryRemove(new KeyValuePair<int, LiveDomain>(id.Value, live));
         Ports.UnregisterAll(id);
     }
 
     public void ConsoleWritten(DomId domain, string text)
     {
-        if (Domains.TryGetValue(domain.Value, out var live))
+        if (_attached.TryGetValue(domain.Value, out var live))
         {
             live.Console.Write(text);
         }
@@ -66,7 +71,7 @@ public sealed class HostSeam : IDomainHost
 
     public void VcpuKicked(DomId domain, int vcpu)
     {
-        if (Domains.TryGetValue(domain.Value, out var live))
+        if (_attached.TryGetValue(domain.Value, out var live))
         {
             live.Wake(vcpu);
         }

@@ -41,11 +41,15 @@ public sealed partial class HypervisorActor
                 continue;
             }
 
-            if (_listening.TryGetValue((peer, name), out var listener) && _liveById.ContainsKey(listener.ListenerId))
+            if (_listening.TryGetValue((peer, name), out var listener))
             {
-                plan.Words.Add($"evtchn=bind:{listener.ListenerId}:{listener.Port}");
-                plan.Bound.Add(peer);
-                continue;
+                // A listener is used up by the domain that binds to it, or forgotten when it is no longer live.
+                plan.Consumed.Add(peer);
+                if (_liveById.ContainsKey(listener.ListenerId))
+                {
+                    plan.Words.Add($"evtchn=bind:{listener.ListenerId}:{listener.Port}");
+                    continue;
+                }
             }
 
             int peerId = Find(peer) is { Actor: not null } built ? built.Id : ReservedId(peer);
@@ -58,10 +62,10 @@ public sealed partial class HypervisorActor
         return plan;
     }
 
-    /// <summary>Records what a plan did once its domain is built: the listeners it bound to are used up, its own ports listen.</summary>
+    /// <summary>Records what a plan did once its domain is built: the listeners it found are used up, its own ports listen.</summary>
     private void CommitChannels(string name, int id, ChannelPlan plan)
     {
-        foreach (var peer in plan.Bound)
+        foreach (var peer in plan.Consumed)
         {
             _listening.Remove((peer, name));
         }
@@ -92,7 +96,7 @@ public sealed partial class HypervisorActor
 
         public List<(string Peer, uint Port)> Listens { get; } = [];
 
-        public List<string> Bound { get; } = [];
+        public List<string> Consumed { get; } = [];
 
         /// <summary>The spec's command line with the channel words after it.</summary>
         public string CommandLine(string cmdline) =>

@@ -26,6 +26,9 @@ public static class ScenarioRunner
     /// </summary>
     public const long ParallelPreemptionCheckNs = 1_000_000;
 
+    /// <summary>The smallest machine a run accepts: the hypervisor's own frames and room for one small domain.</summary>
+    private const long MinimumMachineBytes = 4L << 20;
+
     /// <param name="spec">The loaded scenario.</param>
     /// <param name="seed">Overrides the scenario's seed when given.</param>
     /// <param name="output">Receives each line as it happens: console lines as <c>[d1] text</c>, the toolstack's and hypervisor's lines as <c>[toolstack] ...</c>.</param>
@@ -92,6 +95,11 @@ public static class ScenarioRunner
         }
 
         // Disposed after the physical-CPU threads (declared before them): a slice may end after the actors stopped.
+        if (settings.Machine.MemoryBytes < MinimumMachineBytes)
+        {
+            return ScenarioOutcome.Failed($"actorvisor.machine.memory = {settings.Machine.MemoryBytes} bytes is too small for a machine (at least {MinimumMachineBytes >> 20} MiB)");
+        }
+
         using var machine = new Hypervisor.Machine((ulong)(settings.Machine.MemoryBytes >> 12));
         using var cpus = (parallel ?? settings.Time.Mode == TimeMode.Parallel) ? new PhysicalCpus(settings.Machine.PhysicalCpus) : null;
         var channels = EventChannelPair.FromCommandLines(spec.Domains.Select(d => (d.Name, d.Cmdline)));
