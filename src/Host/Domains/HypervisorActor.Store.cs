@@ -34,7 +34,7 @@ public sealed partial class HypervisorActor
             _storeBackends[id] = new StoreBackend(_store, live.Domain);
         }
 
-        StoreToolstack.RouteStoreNotifications(live.Domain, _storeBackends[id].Port, () => ServiceStore(id));
+        StoreToolstack.RouteStoreNotifications(_seam.Ports, live.Domain, _storeBackends[id].Port, () => ServiceStore(id));
         PostStoreDelivery();
     }
 

@@ -1,5 +1,6 @@
 using ActorVisor.Actors;
 using ActorVisor.Config.Domain;
+using ActorVisor.Hypervisor;
 using ActorVisor.Scheduler;
 
 namespace ActorVisor.Host.Domains;
@@ -22,12 +23,21 @@ public sealed partial class HypervisorActor : ReceiveActor
     private readonly List<DomainRecord> _records = [];
     private readonly Dictionary<int, string> _failures = [];
     private readonly HostMemoryLedger _memory;
+    private readonly Machine _machine;
+    private readonly bool _ownsMachine;
     private int _nextId = 1;
 
     public HypervisorActor(HypervisorOptions options)
     {
         _options = options;
         _memory = options.Memory ?? new HostMemoryLedger();
+        if (options.Machine is null && options.Cpus is not null)
+        {
+            throw new ArgumentException("in parallel mode the caller owns the machine (slices may outlive the actors)", nameof(options));
+        }
+
+        _ownsMachine = options.Machine is null;
+        _machine = options.Machine ?? Machine.WithMegabytes(HypervisorOptions.DefaultMachineMiB);
         _scheduler = Context.ActorOf(Props.Create(() => new SchedulerActor(options.Policy, options.Scheduler)), "scheduler");
         Receive<Create>(OnCreate);
         Receive<Unpause>(u => Transition(u.Domain, DomainEvent.Unpause, u, new Unpaused(u.Domain)));
@@ -57,6 +67,15 @@ public sealed partial class HypervisorActor : ReceiveActor
         return Directive.Stop;
     });
 
+    protected override void PostStop()
+    {
+        // Only without physical-CPU threads: then no slice can outlast the domain actors, which freed their memory before this runs.
+        if (_ownsMachine)
+        {
+            _machine.Dispose();
+        }
+    }
+
     private DomainRecord? Find(string name) => _records.LastOrDefault(r => r.Name == name);
 
     private void OnCreate(Create create)
@@ -84,29 +103,24 @@ public sealed partial class HypervisorActor : ReceiveActor
     {
         int id = record.Restarts == 0 && _reservedIds.Remove(record.Name, out int reserved) ? reserved : _nextId++;
         PvDomainHolder holder = new();
+        var channels = PlanChannels(record.Name, id);
         var live = LiveDomain.TryBuild(
-            record.Spec,
+            record.Spec with { Cmdline = channels.CommandLine(record.Spec.Cmdline) },
             record.Kernel,
             id,
             _options.Scheduler.NanosecondsPerInstruction,
             _options.Seed + id,
             line => _options.Console(new ConsoleLinePrinted(record.Name, holder.Live?.Domain.Clock.NowNs ?? 0, line)),
             out var error,
-            record.Ramdisk);
+            record.Ramdisk,
+            new DomainPlacement(_seam, _machine, channels.Unbound));
         if (live is null)
         {
             return error;
         }
 
         holder.Live = live;
-        ConnectToPeers(live);
-        if (SetUpChannels(record.Name, id, live) is { } channelError)
-        {
-            live.Dispose();
-            return channelError;
-        }
-
-        _liveById[id] = live;
+        CommitChannels(record.Name, id, channels);
         ConnectToStore(record.Name, id, live);
         _memory.Add(live);
         var cpus = _options.Cpus;

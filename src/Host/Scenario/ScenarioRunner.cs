@@ -26,6 +26,9 @@ public static class ScenarioRunner
     /// </summary>
     public const long ParallelPreemptionCheckNs = 1_000_000;
 
+    /// <summary>The smallest machine a run accepts: the hypervisor's own frames and room for one small domain.</summary>
+    private const long MinimumMachineBytes = 4L << 20;
+
     /// <param name="spec">The loaded scenario.</param>
     /// <param name="seed">Overrides the scenario's seed when given.</param>
     /// <param name="output">Receives each line as it happens: console lines as <c>[d1] text</c>, the toolstack's and hypervisor's lines as <c>[toolstack] ...</c>.</param>
@@ -91,6 +94,13 @@ public static class ScenarioRunner
             runtime.Delivered += (recipient, message) => trace($"{VirtualClock.Nanoseconds(runtime.Now)} {recipient.Path} <- {message}");
         }
 
+        // Disposed after the physical-CPU threads (declared before them): a slice may end after the actors stopped.
+        if (settings.Machine.MemoryBytes < MinimumMachineBytes)
+        {
+            return ScenarioOutcome.Failed($"actorvisor.machine.memory = {settings.Machine.MemoryBytes} bytes is too small for a machine (at least {MinimumMachineBytes >> 20} MiB)");
+        }
+
+        using var machine = new Hypervisor.Machine((ulong)(settings.Machine.MemoryBytes >> 12));
         using var cpus = (parallel ?? settings.Time.Mode == TimeMode.Parallel) ? new PhysicalCpus(settings.Machine.PhysicalCpus) : null;
         var channels = EventChannelPair.FromCommandLines(spec.Domains.Select(d => (d.Name, d.Cmdline)));
         var options = new HypervisorOptions(
@@ -105,7 +115,8 @@ public static class ScenarioRunner
             line => output($"[hypervisor] {line}"),
             Channels: channels,
             Memory: memory,
-            Cpus: cpus);
+            Cpus: cpus,
+            Machine: machine);
         var hypervisor = system.ActorOf(Props.Create(() => new HypervisorActor(options)), "hypervisor");
         var timeline = system.ActorOf(Props.Create(() => new TimelineActor(hypervisor, domains, line => output($"[toolstack] {line}"), checks)), "toolstack");
         foreach (var action in spec.Timeline)
@@ -153,6 +164,7 @@ public static class ScenarioRunner
 
         system.Stop(hypervisor);
         Drive(runtime, cpus);
+        memory?.RecordMachine(machine);
         return new ScenarioOutcome(final, checks, console, endNs, settings.Machine.PhysicalCpus, null);
     }
 
