@@ -313,7 +313,8 @@ public sealed unsafe partial class X86Cpu
             return false;
         }
         var bits = TS.Bytes * 8;
-        var f = c.MaterializeFlags() & ~ArithFlags;
+        var before = c.MaterializeFlags();
+        var f = before & ~ArithFlags;
         switch (op->Condition)
         {
             case 0:
@@ -333,7 +334,7 @@ public sealed unsafe partial class X86Cpu
             case 3:
                 var count = v == 0 ? bits : op->Condition == 2 ? BitOperations.TrailingZeroCount(v) : BitOperations.LeadingZeroCount(v) - (64 - bits);
                 TS.SetReg(c._g, op->R0, (ulong)count);
-                f |= (v == 0 ? FlagCf : 0) | (count == 0 ? FlagZf : 0) | (c._rflags & FlagOf);
+                f |= (v == 0 ? FlagCf : 0) | (count == 0 ? FlagZf : 0) | (before & FlagOf);
                 break;
             default:
                 TS.SetReg(c._g, op->R0, (ulong)PopCount(v));

@@ -112,18 +112,25 @@ public sealed unsafe partial class X86Cpu
     }
 
     /// <summary>IntRes1: bit i for element i of B, from the comparisons of A's elements j with B's, with the rules for elements past the ends.</summary>
-    private static int Aggregate(Vector128<ulong> a, Vector128<ulong> b, int lengthA, int lengthB, int count, int format, int aggregation)
+    private static int Aggregate(Vector128<ulong> va, Vector128<ulong> vb, int lengthA, int lengthB, int count, int format, int aggregation)
     {
+        var a = stackalloc int[16];
+        var b = stackalloc int[16];
+        for (var i = 0; i < count; i++)
+        {
+            a[i] = Element(va, i, format);
+            b[i] = Element(vb, i, format);
+        }
         var result = 0;
         switch (aggregation)
         {
             case 0:
                 for (var i = 0; i < lengthB; i++)
                 {
-                    var e = Element(b, i, format);
+                    var e = b[i];
                     for (var j = 0; j < lengthA; j++)
                     {
-                        if (Element(a, j, format) == e)
+                        if (a[j] == e)
                         {
                             result |= 1 << i;
                             break;
@@ -134,10 +141,10 @@ public sealed unsafe partial class X86Cpu
             case 1:
                 for (var i = 0; i < lengthB; i++)
                 {
-                    var e = Element(b, i, format);
+                    var e = b[i];
                     for (var j = 0; j + 1 < lengthA; j += 2)
                     {
-                        if (e >= Element(a, j, format) && e <= Element(a, j + 1, format))
+                        if (e >= a[j] && e <= a[j + 1])
                         {
                             result |= 1 << i;
                             break;
@@ -150,7 +157,7 @@ public sealed unsafe partial class X86Cpu
                 {
                     var validA = i < lengthA;
                     var validB = i < lengthB;
-                    if (validA && validB ? Element(a, i, format) == Element(b, i, format) : !validA && !validB)
+                    if (validA && validB ? a[i] == b[i] : !validA && !validB)
                     {
                         result |= 1 << i;
                     }
@@ -166,7 +173,7 @@ public sealed unsafe partial class X86Cpu
                         {
                             break;
                         }
-                        match = i + j < lengthB && Element(a, j, format) == Element(b, i + j, format);
+                        match = i + j < lengthB && a[j] == b[i + j];
                     }
                     if (match)
                     {

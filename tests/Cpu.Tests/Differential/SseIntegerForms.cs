@@ -100,13 +100,16 @@ public static class SseIntegerForms
             }
             var hasRm = kinds.Any(k => k.ToString().EndsWith("_or_mem", StringComparison.Ordinal));
             var memoryOnly = kinds.Any(k => k == OpCodeOperandKind.mem);
+            // Forms with an imm8 get more encodings, so that more immediates are drawn (PCMPxSTRx: most of its 128 modes).
+            var perForm = !kinds.Contains(OpCodeOperandKind.imm8) ? encodingsPerForm
+                : code.Mnemonic() is Mnemonic.Pcmpestri or Mnemonic.Pcmpestrm or Mnemonic.Pcmpistri or Mnemonic.Pcmpistrm ? 16 * encodingsPerForm : 4 * encodingsPerForm;
             foreach (var memory in hasRm ? new[] { false, true } : [memoryOnly])
             {
                 var memorySize = 0;
                 var encodings = new List<byte[]>();
                 var texts = new List<string>();
                 var misaligned = new List<byte[]>();
-                for (var attempt = 0; attempt < encodingsPerForm * 4 && encodings.Count < encodingsPerForm; attempt++)
+                for (var attempt = 0; attempt < perForm * 4 && encodings.Count < perForm; attempt++)
                 {
                     if (TryBuild(code, info, memory, alignment: 16, random, out var bytes, out var text, out memorySize))
                     {
@@ -118,7 +121,8 @@ public static class SseIntegerForms
                     && code.Mnemonic() is not (Mnemonic.Movdqu or Mnemonic.Lddqu or Mnemonic.Pcmpestri or Mnemonic.Pcmpestrm or Mnemonic.Pcmpistri or Mnemonic.Pcmpistrm);
                 if (memory && !requiresAlignment)
                 {
-                    for (var attempt = 0; attempt < encodingsPerForm * 4 && encodings.Count < 2 * encodingsPerForm; attempt++)
+                    var aligned = encodings.Count;
+                    for (var attempt = 0; attempt < perForm * 4 && encodings.Count < aligned + perForm; attempt++)
                     {
                         if (TryBuild(code, info, memory, alignment: 1, random, out var bytes, out var text, out _))
                         {
