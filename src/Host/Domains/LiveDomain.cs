@@ -121,7 +121,7 @@ public sealed class LiveDomain : IDisposable
 
         var wallclock = (1_767_225_600L + (seed % 1_000_000)) * 1_000_000_000L;
         var domain = new PvDomain(machine, built.Domain!, seam, new PvDomainOptions(vcpus, nanosecondsPerInstruction, wallclock));
-        var live = new LiveDomain(machine, ownsMachine, seam, domain, new GuestConsole(machine, built.Domain!, domain, console), CountFrames(machine, domain));
+        var live = new LiveDomain(machine, ownsMachine, seam, domain, new GuestConsole(machine, built.Domain!, domain, console), CountFrames(domain));
         seam.Attach(live);
         return live;
     }
@@ -256,25 +256,8 @@ public sealed class LiveDomain : IDisposable
         Disposed?.Invoke();
     }
 
-    /// <summary>The frames the domain holds: its own, the hypervisor pages shared with it and its vCPUs' GDT areas.</summary>
-    private static long CountFrames(Machine machine, PvDomain domain)
-    {
-        lock (machine.FrameLock)
-        {
-            long count = domain.Vcpus.Count * 4;
-            var frames = machine.Frames;
-            for (ulong mfn = 0; mfn < frames.FrameCount; mfn++)
-            {
-                var f = frames[mfn];
-                if (f.IsAllocated && (f.Owner == domain.Id || ((f.Flags & Hypervisor.Memory.FrameFlags.SharedWithGuest) != 0 && f.SharedWith == domain.Id)))
-                {
-                    count++;
-                }
-            }
-
-            return count;
-        }
-    }
+    /// <summary>The frames the builder gave the domain: its pages, its shared_info and its vCPUs' GDT areas (four hypervisor frames each).</summary>
+    private static long CountFrames(PvDomain domain) => (long)domain.Built.Config.MemoryPages + 1 + (domain.Vcpus.Count * 4);
 }
 
 /// <summary>Where a domain is built: the host's seam, the shared machine, and the event channel ports the toolstack allocates unbound at build.</summary>
