@@ -15,7 +15,7 @@ export HOME=/ LC_ALL=C
 echo "actorvisor-userspace: busybox sh is running as pid $$ on $(uname -sr)"
 if [ -f /test/run.sh ]; then
     cd /test
-    sh /test/run.sh
+    /bin/busybox sh /test/run.sh
     echo "actorvisor-userspace: /test/run.sh exited with $?"
 else
     echo "actorvisor-userspace: no /test/run.sh in the initramfs"
