@@ -40,7 +40,13 @@ public sealed class DebianUserSpaceBoot : IDisposable
         "actorvisor-userspace: powering off",
     ];
 
-    /// <summary>/test/run.sh, run by busybox's shell (applets by name, Debian's programs by path).</summary>
+    /// <summary>
+    /// /test/run.sh, run by busybox's shell (applets by name, Debian's programs by path). Python runs
+    /// with PYTHONHASHSEED=0: otherwise it reads /dev/urandom for its hash seed at startup, and with
+    /// Linux's CRNG not yet initialised (a PV domain has no entropy source) the read runs the kernel's
+    /// jitter-entropy loop, which with the instruction-derived TSC takes about 2 billion instructions
+    /// before "crng init done" (docs/perf/linux-userspace.md).
+    /// </summary>
     public static readonly string Script = $$"""
         echo "usertest: begin"
         square() { echo $(( $1 * $1 )); }
@@ -60,7 +66,7 @@ public sealed class DebianUserSpaceBoot : IDisposable
         echo "usertest: gunzip $(/bin/gzip -d -c /tmp/input.txt.gz | /usr/bin/sha256sum | cut -d ' ' -f 1)"
         echo "usertest: dd-blocks $(/bin/dd if=input.bin bs={{BlockSize}} skip={{BlockSkip}} count={{BlockCount}} status=none | /usr/bin/sha256sum | cut -d ' ' -f 1)"
         echo "usertest: dd-bytes $(/bin/dd if=input.bin bs=1 skip={{ByteSkip}} count={{ByteCount}} status=none | /usr/bin/base64 -w 0)"
-        echo "usertest: python $(/usr/bin/python3 -c 'import hashlib, json, zlib; d = open("input.bin", "rb").read(); j = json.load(open("input.json")); print(json.dumps({"sha256": hashlib.sha256(d).hexdigest(), "crc32": zlib.crc32(d), "inflated": hashlib.sha256(zlib.decompress(open("input.z", "rb").read())).hexdigest(), "roundtrip": zlib.decompress(zlib.compress(d, 9)) == d, "sum": sum(x["n"] for x in j["items"]), "names": "".join(x["name"] for x in j["items"])}, sort_keys=True))')"
+        echo "usertest: python $(PYTHONHASHSEED=0 /usr/bin/python3 -c 'import hashlib, json, zlib; d = open("input.bin", "rb").read(); j = json.load(open("input.json")); print(json.dumps({"sha256": hashlib.sha256(d).hexdigest(), "crc32": zlib.crc32(d), "inflated": hashlib.sha256(zlib.decompress(open("input.z", "rb").read())).hexdigest(), "roundtrip": zlib.decompress(zlib.compress(d, 9)) == d, "sum": sum(x["n"] for x in j["items"]), "names": "".join(x["name"] for x in j["items"])}, sort_keys=True))')"
         echo "usertest: end"
         """;
 
