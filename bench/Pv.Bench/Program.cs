@@ -31,7 +31,7 @@ public static class Program
         {
             return SseWorkloadBench.Run(
                 args.Length > 1 ? args[1] : Path.Combine("bench", "Cpu.Bench", "workload", "build"),
-                args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 8);
+                args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 32);
         }
 
         string guests = args.Length > 0 ? args[0] : Path.Combine("guests", "build");

@@ -16,7 +16,7 @@ typedef unsigned int u32;
 typedef unsigned char u8;
 
 #ifndef SSE_ROUNDS
-#define SSE_ROUNDS 8
+#define SSE_ROUNDS 32
 #endif
 
 #define BUFFER_BYTES (1 << 20)
