@@ -5,13 +5,13 @@ set -uo pipefail
 cd "$(dirname "$0")"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-# Debian's Linux kernel and the initramfs for the Linux tests of two projects, fetched once before
-# the projects build side by side. When they cannot be had the Linux tests skip, saying why, and
+# Debian's Linux kernel, the initramfs and Debian's user-space packages for the Linux tests of two
+# projects, fetched once before the projects build side by side. When they cannot be had the Linux tests skip, saying why, and
 # this script fails at the end unless ACTORVISOR_OFFLINE=1 says that skipping them is allowed.
 linux_missing=0
 if ! make -s -C guests linux; then
   linux_missing=1
-  echo "test.sh: the Linux kernel could not be fetched; the Linux tests will be skipped"
+  echo "test.sh: the Linux kernel or Debian's user-space packages could not be fetched; the Linux tests will be skipped"
 fi
 dotnet test ActorVisor.sln -c Release "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
@@ -26,7 +26,7 @@ awk '
   END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }
 ' "$log"
 if [ "$linux_missing" = 1 ] && [ "${ACTORVISOR_OFFLINE:-0}" != 1 ]; then
-  echo "test.sh: failing: the Linux tests were skipped because Debian's kernel could not be fetched" \
+  echo "test.sh: failing: the Linux tests were skipped because Debian's kernel or packages could not be fetched" \
     "(see the make output above; set ACTORVISOR_OFFLINE=1 to allow the skip)"
   [ "$status" = 0 ] && status=1
 fi

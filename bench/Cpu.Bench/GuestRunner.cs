@@ -25,7 +25,8 @@ public static unsafe class GuestRunner
                 memory.Write64(0x3000 + (i * 8), (i << 21) | 0x83);
             }
             var cpu = new X86Cpu(memory, new BenchSink(), Console.Error.WriteLine);
-            cpu.SetControlRegister(4, 0x20 | 0x200 | 0x400); // PAE, OSFXSR, OSXMMEXCPT
+            // PAE, OSFXSR and OSXMMEXCPT: SSE instructions are enabled, as a kernel that saves them does.
+            cpu.SetControlRegister(4, 0x20 | 0x200 | 0x400);
             cpu.SetControlRegister(3, 0x1000);
             cpu.SetEfer(0x100 | 0x800 | 1);
             cpu.SetControlRegister(0, 0x80010033);

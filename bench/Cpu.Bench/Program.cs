@@ -3,20 +3,23 @@ using System.Diagnostics;
 namespace ActorVisor.Cpu.Bench;
 
 /// <summary>
-/// The CPU speed benchmark: builds the integer workload (or, with "sse-int", the SSE packed-integer
-/// string workload) with gcc (make -C workload), runs it natively,
+/// The CPU speed benchmark: builds the workloads with gcc (make -C workload), runs one natively,
 /// under qemu-x86_64 when installed, and on the emulated CPU, and prints guest MIPS side by side.
 /// All three run the same instruction stream; the instruction count is the emulator's exact retired count.
+/// `workload` is the integer workload (workload.c), `sse` the SSE one (sse.c: glibc-style string
+/// functions over large buffers, a float matrix multiply, a double FFT), `sse-int` the SSE
+/// packed-integer string workload (sse-int.c: strlen, memchr, memcpy, PCMPISTRI, PSADBW, CRC32).
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("workload" or "sse-int"))
+        if (args.Length == 0 || args[0] is not ("workload" or "sse" or "sse-int"))
         {
-            Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Cpu.Bench -- workload|sse-int [repetitions]");
+            Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Cpu.Bench -- workload|sse|sse-int [repetitions]");
             return 2;
         }
+
         var name = args[0];
         var repetitions = args.Length > 1 && int.TryParse(args[1], out var r) ? r : 3;
         var directory = Path.Combine(AppContext.BaseDirectory, "workload");

@@ -12,7 +12,8 @@ namespace ActorVisor.Pv.Bench;
 /// PV hypercall benchmarks (host wall-clock time, so they are not tests): the null hypercall
 /// dispatched directly and from a guest loop, validated mmu_update throughput from a guest loop,
 /// and the time from building a domain to its first console line.
-/// Usage: ActorVisor.Pv.Bench [guests/build directory] [iterations]; `workload ...` runs <see cref="WorkloadBench"/>.
+/// Usage: ActorVisor.Pv.Bench [guests/build directory] [iterations]; `workload ...` runs <see cref="WorkloadBench"/>,
+/// `sse ...` runs <see cref="SseWorkloadBench"/>.
 /// </summary>
 public static class Program
 {
@@ -24,6 +25,13 @@ public static class Program
                 args.Length > 1 ? args[1] : Path.Combine("guests", "build"),
                 args.Length > 2 ? args[2] : Path.Combine("bench", "Cpu.Bench", "workload", "build", "workload-native.elf"),
                 args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 40);
+        }
+
+        if (args.Length > 0 && args[0] == "sse")
+        {
+            return SseWorkloadBench.Run(
+                args.Length > 1 ? args[1] : Path.Combine("bench", "Cpu.Bench", "workload", "build"),
+                args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 32);
         }
 
         string guests = args.Length > 0 ? args[0] : Path.Combine("guests", "build");

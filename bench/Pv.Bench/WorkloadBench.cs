@@ -46,7 +46,7 @@ public static class WorkloadBench
         return 0;
     }
 
-    private static (double Seconds, string Checksum) RunNative(string path)
+    internal static (double Seconds, string Checksum) RunNative(string path)
     {
         var start = new ProcessStartInfo(path) { RedirectStandardOutput = true };
         var stopwatch = Stopwatch.StartNew();
@@ -56,7 +56,7 @@ public static class WorkloadBench
         return (stopwatch.Elapsed.TotalSeconds, output);
     }
 
-    private static (double Seconds, long Retired, string Checksum) RunGuest(string path, int rounds)
+    internal static (double Seconds, long Retired, string Checksum) RunGuest(string path, int rounds)
     {
         var image = XenElfLoader.Parse(File.ReadAllBytes(path)).Image ?? throw new InvalidOperationException($"{path} is not a PV kernel");
         using var machine = Machine.WithMegabytes(68);

@@ -164,7 +164,7 @@ public sealed partial class PvVcpu
 
     /// <summary>
     /// The writable-page-table path: decodes the faulting store (MOV r/m, reg; MOV r/m, imm32; XCHG
-    /// r/m, reg; CMPXCHG r/m, reg; 4 or 8 bytes), and when its target is a validated L1 of this domain
+    /// r/m, reg; CMPXCHG r/m, reg; 4 or 8 bytes; AND, OR, BTR and BTS in PvVcpu.PageTableBitOps.cs), and when its target is a validated L1 of this domain
     /// applies it as a validated update and skips the instruction, as Xen's ptwr emulation does. XCHG
     /// hands the old entry to its register; CMPXCHG writes only when the entry equals the accumulator,
     /// else loads the entry into it, and sets the flags of the comparison either way. False (reflect
@@ -188,6 +188,11 @@ public sealed partial class PvVcpu
         if (!_guest.TryRead(Cpu.Rip, code) || !StoreDecoder.TryDecode(code, longMode, out var store))
         {
             return false;
+        }
+
+        if (store.Kind is StoreKind.And or StoreKind.Or or StoreKind.BitReset or StoreKind.BitSet)
+        {
+            return TryEmulatePageTableReadModifyWrite(store, machineAddress);
         }
 
         ulong mask = store.SizeBytes == 4 ? 0xFFFF_FFFFul : ulong.MaxValue;

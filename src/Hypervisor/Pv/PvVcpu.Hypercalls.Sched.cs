@@ -129,6 +129,8 @@ public sealed partial class PvVcpu
 
                 target._runstateAreaVa = area;
                 return area == 0 || WriteRunstate(target, area) ? 0 : XenErrno.Fault.ToReturnValue();
+            case VcpuOp.RegisterVcpuTimeMemoryArea:
+                return RegisterTimeMemoryArea(target, arg);
             case VcpuOp.SetPeriodicTimer:
                 if (!_guest.TryReadU64(arg, out var period))
                 {

@@ -11,7 +11,7 @@ namespace ActorVisor.Hypervisor.Pv;
 /// </summary>
 public sealed partial class PvVcpu
 {
-    /// <summary>Writes vcpu_info.time from the virtual clock with the odd/even version protocol.</summary>
+    /// <summary>Writes vcpu_info.time from the virtual clock with the odd/even version protocol, and its registered copy.</summary>
     private void UpdateTimeInfo()
     {
         var time = _domain.SharedInfo.VcpuInfo(Id)[_domain.SharedInfo.VcpuLayout.Time..];
@@ -24,6 +24,7 @@ public sealed partial class PvVcpu
         time[VcpuTimeInfoLayout.TscShift] = unchecked((byte)VirtualClock.TscShift);
         time[VcpuTimeInfoLayout.Flags] = VcpuTimeInfoLayout.FlagTscStable;
         BinaryPrimitives.WriteUInt32LittleEndian(time, odd + 1);
+        UpdateTimeMemoryArea(time);
     }
 
     /// <summary>Raises VIRQ_TIMER for every timer whose deadline has passed.</summary>

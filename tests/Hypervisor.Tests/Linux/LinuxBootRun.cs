@@ -3,6 +3,7 @@ using System.Text;
 using ActorVisor.Abi;
 using ActorVisor.Hypervisor.Boot;
 using ActorVisor.Hypervisor.Pv;
+using ActorVisor.Hypervisor.Store;
 
 namespace ActorVisor.Hypervisor.Tests.Linux;
 
@@ -48,6 +49,27 @@ internal sealed class LinuxBootRun : IDisposable
 
     /// <summary>Each expected line reached, with the instructions retired and the host milliseconds when it first appeared.</summary>
     public IReadOnlyList<(string Line, long Instructions, long HostMs)> Reached => _reached;
+
+    /// <summary>
+    /// Serves the domain's store ring after every slice with a XenStore that holds what a toolstack
+    /// writes for a new domain: its home directory (owned by the domain), name, domid and vCPU 0's
+    /// availability.
+    /// </summary>
+    public StoreBackend ServeXenStore()
+    {
+        var self = Domain.Id;
+        var store = new XenStore();
+        Assert.Equal(StoreError.None, store.IntroduceDomain(DomId.Dom0, self));
+        string home = $"/local/domain/{self.Value}";
+        Assert.Equal(StoreError.None, store.Mkdir(DomId.Dom0, 0, home));
+        Assert.Equal(StoreError.None, store.SetPermissions(DomId.Dom0, 0, home, [new StorePermission(self, StoreAccess.None)]));
+        Assert.Equal(StoreError.None, store.Write(DomId.Dom0, 0, home + "/name", "linux"u8));
+        Assert.Equal(StoreError.None, store.Write(DomId.Dom0, 0, home + "/domid", Encoding.ASCII.GetBytes(self.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.Equal(StoreError.None, store.Write(DomId.Dom0, 0, home + "/cpu/0/availability", "online"u8));
+        var backend = new StoreBackend(store, Domain);
+        AfterSlice = () => backend.Service();
+        return backend;
+    }
 
     /// <summary>
     /// Runs until the last of <paramref name="expected"/> appears in <paramref name="console"/> (in order;

@@ -20,6 +20,11 @@ internal static class LinuxKernel
         .GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "LinuxInitPath").Value!;
 
+    /// <summary>The initramfs of Debian packages that `make -C guests linux` assembles (guests/linux/userspace.sh).</summary>
+    public static string UserSpacePath { get; } = typeof(LinuxKernel).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "LinuxUserSpacePath").Value!;
+
     public static bool IsPresent => File.Exists(Path);
 
     /// <summary>The bzImage as Debian ships it (fetch.sh copies it next to the unpacked ELF).</summary>
@@ -41,6 +46,29 @@ internal sealed class LinuxKernelFactAttribute : FactAttribute
         if (!LinuxKernel.IsPresent)
         {
             Skip = $"{LinuxKernel.Path} is absent: `make -C guests linux` could not fetch Debian's kernel (needs apt-get, dpkg-deb and xz)";
+        }
+    }
+}
+
+/// <summary>
+/// A fact that is skipped, with the reason, when the kernel or the Debian user-space initramfs could
+/// not be had, or when the CPU lacks the SSE forms Debian's busybox executes first.
+/// </summary>
+internal sealed class LinuxUserSpaceFactAttribute : FactAttribute
+{
+    public LinuxUserSpaceFactAttribute()
+    {
+        if (!LinuxKernel.IsPresent)
+        {
+            Skip = $"{LinuxKernel.Path} is absent: `make -C guests linux` could not fetch Debian's kernel (needs apt-get, dpkg-deb and xz)";
+        }
+        else if (!File.Exists(LinuxKernel.UserSpacePath))
+        {
+            Skip = $"{LinuxKernel.UserSpacePath} is absent: `make -C guests linux-userspace` could not fetch Debian's packages (needs apt-get and dpkg-deb)";
+        }
+        else if (UserSpaceInstructionProbe.FirstMissing is { } missing)
+        {
+            Skip = $"the CPU does not execute {missing}, which Debian's busybox runs first (issue #10, item 1)";
         }
     }
 }

@@ -62,4 +62,27 @@ public class StoreDecoderTests
         Assert.True(StoreDecoder.TryDecode([0xF0, 0x4C, 0x0F, 0xB1, 0x47, 0x10], longMode: true, out var store));
         Assert.Equal(new DecodedStore(6, 8, 8, 0, StoreKind.CompareExchange), store);
     }
+
+    [Theory]
+    [InlineData(new byte[] { 0x3E, 0x80, 0x27, 0xFD }, 4, 1, -1, 0xFDul, StoreKind.And)] // ds andb $0xfd,(%rdi)
+    [InlineData(new byte[] { 0xF0, 0x80, 0x0F, 0x02 }, 4, 1, -1, 0x02ul, StoreKind.Or)] // lock orb $2,(%rdi)
+    [InlineData(new byte[] { 0xF0, 0x48, 0x83, 0x67, 0x08, 0xFD }, 6, 8, -1, 0xFFFF_FFFF_FFFF_FFFDul, StoreKind.And)] // lock andq $-3,8(%rdi)
+    [InlineData(new byte[] { 0x48, 0x09, 0x17 }, 3, 8, 2, 0ul, StoreKind.Or)] // or %rdx,(%rdi)
+    [InlineData(new byte[] { 0xF0, 0x48, 0x0F, 0xBA, 0x37, 0x05 }, 6, 8, -1, 5ul, StoreKind.BitReset)] // lock btrq $5,(%rdi)
+    [InlineData(new byte[] { 0xF0, 0x48, 0x0F, 0xAB, 0x17 }, 5, 8, 2, 0ul, StoreKind.BitSet)] // lock bts %rdx,(%rdi)
+    public void Linux_bitops_on_an_entry_decode_with_their_prefixes_width_and_source(byte[] code, int length, int size, int register, ulong immediate, StoreKind kind)
+    {
+        Assert.True(StoreDecoder.TryDecode(code, longMode: true, out var store));
+        Assert.Equal(new DecodedStore(length, size, register, immediate, kind), store);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x80, 0x07, 0x01 })] // addb $1,(%rdi)
+    [InlineData(new byte[] { 0x80, 0x3F, 0x01 })] // cmpb $1,(%rdi)
+    [InlineData(new byte[] { 0x48, 0x0F, 0xBA, 0x27, 0x05 })] // btq $5,(%rdi): reads only
+    [InlineData(new byte[] { 0x3E, 0x80, 0xE7, 0xFD })] // andb $0xfd,%bh: no memory operand
+    public void Other_immediate_groups_and_register_targets_are_not_decoded(byte[] code)
+    {
+        Assert.False(StoreDecoder.TryDecode(code, longMode: true, out _));
+    }
 }
