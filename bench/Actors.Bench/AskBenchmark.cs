@@ -9,8 +9,10 @@ public static class AskBenchmark
 
     public static async Task Run()
     {
-        await Program.Measure("ask round trip, with 5 s timeout", "ns/ask", 5, () => Round(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
-        await Program.Measure("ask round trip, no timeout", "ns/ask", 5, () => Round(null)).ConfigureAwait(false);
+        await Program.Measure("kernel ask round trip, with 5 s timeout", "ns/ask", 5, () => Round(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        await Program.Measure("akka   ask round trip, with 5 s timeout", "ns/ask", 5, () => OnAkka.AkkaAsk.Round(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        await Program.Measure("kernel ask round trip, no timeout", "ns/ask", 5, () => Round(null)).ConfigureAwait(false);
+        await Program.Measure("akka   ask round trip, no timeout", "ns/ask", 5, () => OnAkka.AkkaAsk.Round(null)).ConfigureAwait(false);
     }
 
     private static async Task<double> Round(TimeSpan? timeout)

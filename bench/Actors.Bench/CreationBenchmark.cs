@@ -8,7 +8,10 @@ public static class CreationBenchmark
     private const int Actors = 200_000;
 
     public static async Task Run()
-        => await Program.Measure($"actor creation, {Actors:N0} actors until PreStart", "actors/s", 5, Round).ConfigureAwait(false);
+    {
+        await Program.Measure($"kernel actor creation, {Actors:N0} actors until PreStart", "actors/s", 5, Round).ConfigureAwait(false);
+        await Program.Measure($"akka   actor creation, {Actors:N0} actors until PreStart", "actors/s", 5, OnAkka.AkkaCreation.Round).ConfigureAwait(false);
+    }
 
     private static async Task<double> Round()
     {

@@ -8,7 +8,10 @@ public static class DeterministicBenchmark
     private const int MessagesPerPair = 200_000;
 
     public static async Task Run()
-        => await Program.Measure("deterministic pingpong, 8 pairs x 10 in flight", "msg/s", 5, () => Task.FromResult(Round(8, 10))).ConfigureAwait(false);
+    {
+        await Program.Measure("kernel deterministic pingpong, 8 pairs x 10 in flight", "msg/s", 5, () => Task.FromResult(Round(8, 10))).ConfigureAwait(false);
+        await Program.Measure("akka   deterministic pingpong, 8 pairs x 10 in flight", "msg/s", 5, () => Task.FromResult(OnAkka.AkkaDeterministic.Round(8, 10))).ConfigureAwait(false);
+    }
 
     private static double Round(int pairs, int inFlight)
     {

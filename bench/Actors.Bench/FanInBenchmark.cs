@@ -10,7 +10,8 @@ public static class FanInBenchmark
     public static async Task Run()
     {
         var producers = Math.Max(1, Environment.ProcessorCount - 1);
-        await Program.Measure($"fan-in one-way, {producers} producer thread(s)", "msg/s", 5, () => Round(producers)).ConfigureAwait(false);
+        await Program.Measure($"kernel fan-in one-way, {producers} producer thread(s)", "msg/s", 5, () => Round(producers)).ConfigureAwait(false);
+        await Program.Measure($"akka   fan-in one-way, {producers} producer thread(s)", "msg/s", 5, () => OnAkka.AkkaFanIn.Round(producers)).ConfigureAwait(false);
     }
 
     private static async Task<double> Round(int producers)

@@ -16,9 +16,11 @@ public static class PingPongBenchmark
         var pairs = Environment.ProcessorCount * 4;
         foreach (var throughput in new[] { 1, 10, 100 })
         {
-            await Program.Measure($"pingpong throughput {throughput}, {pairs} pairs x 10 in flight", "msg/s", 5, () => Run(throughput, pairs, 10)).ConfigureAwait(false);
+            await Program.Measure($"kernel pingpong throughput {throughput}, {pairs} pairs x 10 in flight", "msg/s", 5, () => Run(throughput, pairs, 10)).ConfigureAwait(false);
+            await Program.Measure($"akka   pingpong throughput {throughput}, {pairs} pairs x 10 in flight", "msg/s", 5, () => OnAkka.AkkaPingPong.Run(throughput, pairs, 10)).ConfigureAwait(false);
         }
-        await Program.Measure($"pingpong throughput 1, {pairs} pairs x 1 in flight", "msg/s", 5, () => Run(1, pairs, 1)).ConfigureAwait(false);
+        await Program.Measure($"kernel pingpong throughput 1, {pairs} pairs x 1 in flight", "msg/s", 5, () => Run(1, pairs, 1)).ConfigureAwait(false);
+        await Program.Measure($"akka   pingpong throughput 1, {pairs} pairs x 1 in flight", "msg/s", 5, () => OnAkka.AkkaPingPong.Run(1, pairs, 1)).ConfigureAwait(false);
     }
 
     private static async Task<double> Run(int throughput, int pairs, int inFlight)
