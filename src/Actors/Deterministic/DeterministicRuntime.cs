@@ -1,5 +1,7 @@
 namespace ActorVisor.Actors.Deterministic;
 
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
 using Akka.Actor;
 using Akka.Dispatch;
 
@@ -10,7 +12,7 @@ using Akka.Dispatch;
 /// <see cref="RunUntilIdle"/>, <see cref="Advance"/>, <see cref="AdvanceTo"/> or <see cref="RunUntil"/>.
 /// Order of queued runs: by virtual time, then by the step in which they were queued (a mailbox
 /// that just ran queues behind every run already waiting, so none starves), then by a draw seeded
-/// from the system's seed, the actor's path and the step (so runs queued in one step come out in
+/// from the system's seed, the actor's path and how often that path was queued before (so runs queued in one step come out in
 /// a seed-dependent order that does not depend on the order Akka queued them in, which for
 /// children follows a string-keyed dictionary whose order differs between processes), then by the
 /// path itself, then by queueing order. Invariants: virtual time never goes backwards; timers fire
@@ -20,13 +22,14 @@ using Akka.Dispatch;
 /// actor on a pinned dispatcher in parallel mode) may send to actors of the loop; their runs are
 /// queued at the current virtual time and wake <see cref="WaitForExternalWork"/>.
 /// </summary>
-public sealed class DeterministicRuntime
+public sealed partial class DeterministicRuntime
 {
     private readonly object _gate = new();
     private readonly long _seed;
     private readonly PriorityQueue<IRunnable, RunKey> _runnable = new();
     private readonly PriorityQueue<VirtualTimer, (long Due, long Sequence)> _timers = new();
     private readonly SemaphoreSlim _external = new(0);
+    private readonly Dictionary<string, long> _queuedPerPath = new(StringComparer.Ordinal);
     private long _nowTicks;
     private long _sequence;
     private long _step;
@@ -82,6 +85,13 @@ public sealed class DeterministicRuntime
             }
         }
     }
+
+    /// <summary>
+    /// The text of a message for a trace: its <c>ToString()</c> with the per-process random id
+    /// Akka prints after an actor reference's path (<c>[akka://sys/user/a#1234]</c>) removed, so
+    /// that a message carrying a reference reads the same in every process.
+    /// </summary>
+    public static string TraceText(object? message) => message is null ? "null" : ActorUid().Replace(message.ToString() ?? "", "]");
 
     /// <summary>Finds the loop of a system configured with <see cref="DeterministicConfig"/>; null for any other system.</summary>
     public static DeterministicRuntime? Of(ActorSystem system)
@@ -207,7 +217,8 @@ public sealed class DeterministicRuntime
         bool external = Volatile.Read(ref _driver) != Environment.CurrentManagedThreadId;
         lock (_gate)
         {
-            _runnable.Enqueue(run, new RunKey(_nowTicks, _step, Draw(path, _step), path, _sequence++));
+            ref long queued = ref CollectionsMarshal.GetValueRefOrAddDefault(_queuedPerPath, path, out _);
+            _runnable.Enqueue(run, new RunKey(_nowTicks, _step, Draw(path, queued++), path, _sequence++));
         }
 
         if (external && _external.CurrentCount == 0)
@@ -242,8 +253,12 @@ public sealed class DeterministicRuntime
         }
     }
 
-    /// <summary>A draw from (seed, path, step) through a fixed mix: the same in every process, unlike string.GetHashCode.</summary>
-    private long Draw(string path, long step)
+    /// <summary>
+    /// A draw from (seed, path, how often that path was queued before) through a fixed mix: the
+    /// same in every process, unlike string.GetHashCode, and independent of how many runs other
+    /// actors (Akka's own included) made before.
+    /// </summary>
+    private long Draw(string path, long count)
     {
         ulong hash = 14695981039346656037UL;
         foreach (char c in path)
@@ -251,7 +266,7 @@ public sealed class DeterministicRuntime
             hash = (hash ^ c) * 1099511628211UL;
         }
 
-        ulong x = hash ^ (ulong)_seed ^ ((ulong)step * 0x9E3779B97F4A7C15UL);
+        ulong x = hash ^ (ulong)_seed ^ ((ulong)count * 0x9E3779B97F4A7C15UL);
         x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
         x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
         return (long)(x ^ (x >> 31));
@@ -324,6 +339,9 @@ public sealed class DeterministicRuntime
             return false;
         }
     }
+
+    [GeneratedRegex(@"#-?[0-9]+\]")]
+    private static partial Regex ActorUid();
 
     private readonly record struct RunKey(long Time, long Step, long Draw, string Path, long Sequence) : IComparable<RunKey>
     {

@@ -1,6 +1,6 @@
-using ActorVisor.Actors;
 using ActorVisor.Config.Domain;
 using ActorVisor.Scheduler;
+using Akka.Actor;
 
 namespace ActorVisor.Host.Domains;
 
@@ -22,12 +22,14 @@ public sealed partial class HypervisorActor : ReceiveActor
     private readonly List<DomainRecord> _records = [];
     private readonly Queue<string> _failures = new();
     private readonly HostMemoryLedger _memory;
+    private readonly IActorRef _self;
     private int _nextId = 1;
 
     public HypervisorActor(HypervisorOptions options)
     {
         _options = options;
         _memory = options.Memory ?? new HostMemoryLedger();
+        _self = Self;
         _scheduler = Context.ActorOf(Props.Create(() => new SchedulerActor(options.Policy, options.Scheduler)), "scheduler");
         Receive<Create>(OnCreate);
         Receive<Unpause>(u => Transition(u.Domain, DomainState.Paused, u, DomainState.Running, new Unpaused(u.Domain)));
@@ -42,11 +44,14 @@ public sealed partial class HypervisorActor : ReceiveActor
         Receive<Terminated>(OnTerminated);
     }
 
-    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(failure =>
-    {
-        _failures.Enqueue(failure.Message);
-        return Directive.Stop;
-    });
+    // Akka's own failure log is off: the failure is logged here with the domain (Akka's log line carries the host's clock).
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(
+        failure =>
+        {
+            _failures.Enqueue(failure.Message);
+            return Directive.Stop;
+        },
+        loggingEnabled: false);
 
     private DomainRecord? Find(string name) => _records.LastOrDefault(r => r.Name == name);
 

@@ -1,6 +1,6 @@
-using ActorVisor.Actors;
 using ActorVisor.Hypervisor.Pv;
 using ActorVisor.Scheduler;
+using Akka.Actor;
 
 namespace ActorVisor.Host.Domains;
 
@@ -69,7 +69,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    private long NowNs => Context.System.Scheduler.Now.Ticks * 100;
+    private long NowNs => Context.System.Scheduler.MonotonicClock.Ticks * 100;
 
     private void OnWake(WakeVcpu wake)
     {

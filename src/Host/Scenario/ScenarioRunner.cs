@@ -1,8 +1,10 @@
-using ActorVisor.Actors;
+using ActorVisor.Actors.Deterministic;
 using ActorVisor.Config.Domain;
 using ActorVisor.Config.Scenario;
 using ActorVisor.Config.Settings;
 using ActorVisor.Host.Domains;
+using Akka.Actor;
+using Akka.Configuration;
 
 namespace ActorVisor.Host.Scenario;
 
@@ -82,16 +84,49 @@ public static class ScenarioRunner
 
         long runSeed = seed ?? spec.Seed;
         double nsPerInstruction = 1.0 / Math.Max(1, settings.Time.InstructionsPerNs);
+        var system = ActorSystem.Create("actorvisor", DeterministicConfig.Apply(runSeed, ConfigurationFactory.ParseString(PhysicalCpus.DispatcherHocon)));
+        var runtime = DeterministicRuntime.Of(system)!;
+        try
+        {
+            return RunOn(system, runtime, spec, settings, policy, domains, runSeed, nsPerInstruction, output, stopAtNs, parallel, trace, memory);
+        }
+        finally
+        {
+            runtime.Terminate(system, TimeSpan.FromSeconds(10));
+        }
+    }
+
+    private static ScenarioOutcome RunOn(
+        ActorSystem system,
+        DeterministicRuntime runtime,
+        ScenarioSpec spec,
+        ActorVisorSettings settings,
+        Scheduler.ISchedulerPolicy policy,
+        Dictionary<string, (DomainSpec Spec, ReadOnlyMemory<byte> Kernel, byte[]? Ramdisk)> domains,
+        long runSeed,
+        double nsPerInstruction,
+        Action<string> output,
+        long? stopAtNs,
+        bool? parallel,
+        Action<string>? trace,
+        HostMemoryLedger? memory)
+    {
         var console = new List<ConsoleLinePrinted>();
         var checks = new List<CheckOutcome>();
-        using var system = ActorSystem.Create("actorvisor", ActorSystemOptions.Deterministic(unchecked((int)runSeed)));
-        var runtime = system.Deterministic!;
         if (trace is not null)
         {
-            runtime.Delivered += (recipient, message) => trace($"{runtime.Now.Ticks * 100} {recipient.Path} <- {message}");
+            // Akka's own actors (/system) are left out: some are named from counters global to the process.
+            runtime.Delivered += (recipient, message) =>
+            {
+                string path = recipient.Path.ToStringWithoutAddress();
+                if (path.StartsWith("/user/", StringComparison.Ordinal))
+                {
+                    trace($"{runtime.Now.Ticks * 100} {path} <- {DeterministicRuntime.TraceText(message)}");
+                }
+            };
         }
 
-        using var cpus = (parallel ?? settings.Time.Mode == TimeMode.Parallel) ? new PhysicalCpus(settings.Machine.PhysicalCpus) : null;
+        using var cpus = (parallel ?? settings.Time.Mode == TimeMode.Parallel) ? new PhysicalCpus(system, settings.Machine.PhysicalCpus) : null;
         var channels = EventChannelPair.FromCommandLines(spec.Domains.Select(d => (d.Name, d.Cmdline)));
         var options = new HypervisorOptions(
             policy,

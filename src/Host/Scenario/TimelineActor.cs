@@ -1,8 +1,8 @@
 using System.Globalization;
-using ActorVisor.Actors;
 using ActorVisor.Config.Domain;
 using ActorVisor.Config.Scenario;
 using ActorVisor.Host.Domains;
+using Akka.Actor;
 
 namespace ActorVisor.Host.Scenario;
 
@@ -47,7 +47,7 @@ public sealed class TimelineActor : ReceiveActor
         Receive<HostFaultArmed>(armed => _log($"{Now}: host fault armed in {armed.Domain}"));
     }
 
-    private string Now => Checks.FormatNs(Context.System.Scheduler.Now.Ticks * 100);
+    private string Now => Checks.FormatNs(Context.System.Scheduler.MonotonicClock.Ticks * 100);
 
     private void Take(TimelineAction action)
     {

@@ -1,9 +1,9 @@
-namespace ActorVisor.Actors.Bench.OnAkka;
+namespace ActorVisor.Actors.Bench;
 
 using Akka.Actor;
 using Akka.Configuration;
 
-/// <summary>Akka.NET systems for the side-by-side rows: the default dispatcher with a given throughput, warnings only, the standard-out logger (the default logger delays start-up).</summary>
+/// <summary>Akka.NET systems for the benchmarks: the default dispatcher with a given throughput, warnings only, the standard-out logger (the default logger delays start-up).</summary>
 public static class AkkaSystems
 {
     public static ActorSystem Create(string name, int throughput = 10)
