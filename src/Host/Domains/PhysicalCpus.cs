@@ -18,12 +18,12 @@ namespace ActorVisor.Host.Domains;
 public sealed class PhysicalCpus : IDisposable
 {
     /// <summary>The dispatcher of the physical-CPU actors.</summary>
-    public const string DispatcherId = "actorvisor-pcpu-dispatcher";
+    public const string DispatcherId = "akka.actor.pcpu-dispatcher";
 
     /// <summary>
-    /// Its settings, which a system that runs physical CPUs needs: Akka's pinned dispatcher, and a
-    /// shutdown timeout of zero so that its threads end when the actors stop (the timeout is a timer
-    /// of the system's scheduler, virtual in a deterministic system).
+    /// Its settings, as hocon/reference.conf has them, for systems built without a scenario: Akka's
+    /// pinned dispatcher, and a shutdown timeout of zero so that its threads end when the actors
+    /// stop (the timeout is a timer of the system's scheduler, virtual in a deterministic system).
     /// </summary>
     public const string DispatcherHocon = DispatcherId + " { type = PinnedDispatcher, throughput = 1, shutdown-timeout = 0s }";
 

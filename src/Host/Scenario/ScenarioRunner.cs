@@ -84,7 +84,7 @@ public static class ScenarioRunner
 
         long runSeed = seed ?? spec.Seed;
         double nsPerInstruction = 1.0 / Math.Max(1, settings.Time.InstructionsPerNs);
-        var system = ActorSystem.Create("actorvisor", DeterministicConfig.Apply(runSeed, ConfigurationFactory.ParseString(PhysicalCpus.DispatcherHocon)));
+        var system = CreateSystem(spec, runSeed);
         var runtime = DeterministicRuntime.Of(system)!;
         try
         {
@@ -94,6 +94,20 @@ public static class ScenarioRunner
         {
             runtime.Terminate(system, TimeSpan.FromSeconds(10));
         }
+    }
+
+    /// <summary>
+    /// The scenario's actor system: Akka.NET made deterministic by src/Actors, seeded with
+    /// <paramref name="seed"/>, under the <c>akka { }</c> section of reference.conf and the scenario
+    /// file (one HOCON: our loader checked it, Akka's parser reads our rendering of it). Terminate
+    /// it with <see cref="DeterministicRuntime.Terminate"/>.
+    /// </summary>
+    public static ActorSystem CreateSystem(ScenarioSpec spec, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var akka = ConfigurationFactory.ParseString(AkkaSection.Render(spec.Config))
+            .WithFallback(ConfigurationFactory.ParseString(PhysicalCpus.DispatcherHocon));
+        return ActorSystem.Create("actorvisor", DeterministicConfig.Apply(seed, akka));
     }
 
     private static ScenarioOutcome RunOn(
