@@ -1,8 +1,9 @@
-using System.Diagnostics;
-
 namespace ActorVisor.Actors.Bench;
 
-/// <summary>Ask round trip: one caller awaits each reply before asking again, so the figure is latency, not throughput.</summary>
+using System.Diagnostics;
+using Akka.Actor;
+
+/// <summary>Ask round trip on Akka.NET: one caller awaits each reply before asking again, so the figure is latency (no timeout: Akka's default ask-timeout, infinite).</summary>
 public static class AskBenchmark
 {
     private const int Asks = 200_000;
@@ -15,7 +16,7 @@ public static class AskBenchmark
 
     private static async Task<double> Round(TimeSpan? timeout)
     {
-        using var system = ActorSystem.Create("ask", new ActorSystemOptions { MinimumLogLevel = LogLevel.Warning });
+        using var system = AkkaSystems.Create("ask");
         var echo = system.ActorOf(Props.Create(() => new Echo()));
         var question = new object();
         var watch = Stopwatch.StartNew();

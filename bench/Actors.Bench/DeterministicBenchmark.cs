@@ -1,8 +1,11 @@
-using System.Diagnostics;
-
 namespace ActorVisor.Actors.Bench;
 
-/// <summary>PingPong on the deterministic dispatcher: one thread, seeded tie-breaks; the cost of reproducibility.</summary>
+using System.Diagnostics;
+using ActorVisor.Actors.Deterministic;
+using Akka.Actor;
+using Akka.Configuration;
+
+/// <summary>PingPong on one thread: Akka.NET with src/Actors' deterministic dispatcher and virtual-time scheduler.</summary>
 public static class DeterministicBenchmark
 {
     private const int MessagesPerPair = 200_000;
@@ -12,8 +15,8 @@ public static class DeterministicBenchmark
 
     private static double Round(int pairs, int inFlight)
     {
-        using var system = ActorSystem.Create("deterministic", ActorSystemOptions.Deterministic(1) with { MinimumLogLevel = LogLevel.Warning });
-        var runtime = system.Deterministic!;
+        var system = ActorSystem.Create("deterministic", DeterministicConfig.Apply(1, ConfigurationFactory.ParseString("akka.loglevel = WARNING, akka.stdout-loglevel = WARNING")));
+        var runtime = DeterministicRuntime.Of(system)!;
         var received = new StrongCounter();
         var pingers = new List<IActorRef>();
         for (var i = 0; i < pairs; i++)
@@ -25,10 +28,11 @@ public static class DeterministicBenchmark
         var watch = Stopwatch.StartNew();
         foreach (var pinger in pingers)
         {
-            pinger.Tell("start", null);
+            pinger.Tell("start", ActorRefs.NoSender);
         }
         runtime.RunUntilIdle();
         watch.Stop();
+        runtime.Terminate(system, TimeSpan.FromSeconds(5));
         if (received.Value != (long)pairs * MessagesPerPair / 2)
         {
             throw new InvalidOperationException($"expected {pairs * MessagesPerPair / 2} returns, got {received.Value}");

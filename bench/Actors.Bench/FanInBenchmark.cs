@@ -1,8 +1,9 @@
-using System.Diagnostics;
-
 namespace ActorVisor.Actors.Bench;
 
-/// <summary>One-way fan-in: several producer threads Tell one consumer actor as fast as they can.</summary>
+using System.Diagnostics;
+using Akka.Actor;
+
+/// <summary>One-way fan-in on Akka.NET (throughput 100): producer threads Tell one consumer as fast as they can.</summary>
 public static class FanInBenchmark
 {
     private const int PerProducer = 5_000_000;
@@ -15,7 +16,7 @@ public static class FanInBenchmark
 
     private static async Task<double> Round(int producers)
     {
-        using var system = ActorSystem.Create("fanin", new ActorSystemOptions { Throughput = 100, MinimumLogLevel = LogLevel.Warning });
+        using var system = AkkaSystems.Create("fanin", 100);
         var done = new ManualResetEventSlim();
         var total = (long)producers * PerProducer;
         var sink = system.ActorOf(Props.Create(() => new Sink(total, done)));
@@ -25,7 +26,7 @@ public static class FanInBenchmark
         {
             for (var i = 0; i < PerProducer; i++)
             {
-                sink.Tell(message, null);
+                sink.Tell(message, ActorRefs.NoSender);
             }
         })).ToList();
         threads.ForEach(t => t.Start());

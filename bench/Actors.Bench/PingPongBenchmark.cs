@@ -1,12 +1,9 @@
-using System.Diagnostics;
-
 namespace ActorVisor.Actors.Bench;
 
-/// <summary>
-/// Akka's PingPong shape: pairs of actors bounce messages back and forth. Every delivery counts
-/// as one message. Each pair has several messages in flight, so that a mailbox run can batch up
-/// to the dispatcher's throughput.
-/// </summary>
+using System.Diagnostics;
+using Akka.Actor;
+
+/// <summary>Akka.NET PingPong: pairs of actors bounce messages; every delivery counts; several messages in flight per pair so a mailbox run can batch up to the throughput.</summary>
 public static class PingPongBenchmark
 {
     private const int MessagesPerPair = 2_000_000;
@@ -23,7 +20,7 @@ public static class PingPongBenchmark
 
     private static async Task<double> Run(int throughput, int pairs, int inFlight)
     {
-        using var system = ActorSystem.Create("pingpong", new ActorSystemOptions { Throughput = throughput, MinimumLogLevel = LogLevel.Warning });
+        using var system = AkkaSystems.Create("pingpong", throughput);
         var done = new CountdownEvent(pairs);
         var pingers = new List<IActorRef>();
         for (var i = 0; i < pairs; i++)
@@ -34,7 +31,7 @@ public static class PingPongBenchmark
         var watch = Stopwatch.StartNew();
         foreach (var pinger in pingers)
         {
-            pinger.Tell(new Start(inFlight), null);
+            pinger.Tell(new Start(inFlight), ActorRefs.NoSender);
         }
         done.Wait();
         watch.Stop();

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace ActorVisor.Actors.Bench;
 
 /// <summary>
-/// Plain Stopwatch harness for the actor kernel. Each benchmark runs a warm-up round and then
+/// Plain Stopwatch harness for Akka.NET as the host uses it (docs/perf/actors.md keeps the home-made kernel's rows). Each benchmark runs a warm-up round and then
 /// several measured rounds and prints every round and the median.
 /// Usage: dotnet run -c Release --project bench/Actors.Bench -- all|pingpong|fanin|ask|create|deterministic
 /// </summary>

@@ -1,8 +1,10 @@
-using ActorVisor.Actors;
+using ActorVisor.Actors.Deterministic;
 using ActorVisor.Config;
 using ActorVisor.Config.Domain;
 using ActorVisor.Host.Domains;
 using ActorVisor.Scheduler;
+using Akka.Actor;
+using Akka.Configuration;
 
 namespace ActorVisor.Host.Bench;
 
@@ -18,8 +20,9 @@ internal sealed class HostDriver : IDisposable
 
     public HostDriver(ISchedulerPolicy policy, int physicalCpus, bool parallel, Action<ConsoleLinePrinted>? console = null, IReadOnlyList<EventChannelPair>? channels = null)
     {
-        _system = ActorSystem.Create("bench", ActorSystemOptions.Deterministic(1));
-        Cpus = parallel ? new PhysicalCpus(physicalCpus) : null;
+        _system = ActorSystem.Create("bench", DeterministicConfig.Apply(1, ConfigurationFactory.ParseString(PhysicalCpus.DispatcherHocon)));
+        Runtime = DeterministicRuntime.Of(_system)!;
+        Cpus = parallel ? new PhysicalCpus(_system, physicalCpus) : null;
         var options = new HypervisorOptions(policy, new SchedulerOptions(physicalCpus, 1.0, parallel ? Scenario.ScenarioRunner.ParallelPreemptionCheckNs : Scenario.ScenarioRunner.SerialPreemptionCheckNs), 1, console ?? (_ => { }), _ => { }, Channels: channels, Memory: Memory, Cpus: Cpus, Machine: _machine);
         _hypervisor = _system.ActorOf(Props.Create(() => new HypervisorActor(options)), "hypervisor");
     }
@@ -28,7 +31,7 @@ internal sealed class HostDriver : IDisposable
 
     public PhysicalCpus? Cpus { get; }
 
-    public DeterministicRuntime Runtime => _system.Deterministic!;
+    public DeterministicRuntime Runtime { get; }
 
     public long NowNs => Runtime.Now.Ticks * 100;
 
@@ -66,8 +69,8 @@ internal sealed class HostDriver : IDisposable
     {
         _system.Stop(_hypervisor);
         Drive();
-        _system.Dispose();
         Cpus?.Dispose();
+        Runtime.Terminate(_system, TimeSpan.FromSeconds(10));
         _machine.Dispose();
     }
 

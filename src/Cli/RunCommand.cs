@@ -1,15 +1,19 @@
 using System.CommandLine;
+using System.Security.Cryptography;
+using System.Text;
 using ActorVisor.Config.Scenario;
 using ActorVisor.Host.Scenario;
 
 namespace ActorVisor.Cli;
 
 /// <summary>
-/// <c>actorvisor run SCENARIO.conf [--seed N] [--parallel | --deterministic]</c>: runs a
+/// <c>actorvisor run SCENARIO.conf [--seed N] [--parallel | --deterministic] [--trace-digest]</c>: runs a
 /// multi-domain scenario on the actor tree, prints each console line prefixed by its domain, then
 /// a summary table and the checks. The scenario's <c>actorvisor.time.mode</c> chooses between the
 /// deterministic mode (every slice on one thread, reproducible) and the parallel mode (slices on
-/// one thread per physical CPU); the flags override it. Exit code 0 when every check holds, 1 when one fails, 2 when
+/// one thread per physical CPU); the flags override it. <c>--trace-digest</c> ends the output with
+/// the SHA-256 of the run's delivery trace (every message delivered to a /user actor, in order,
+/// with its virtual time), so that two runs can be compared by more than their console. Exit code 0 when every check holds, 1 when one fails, 2 when
 /// the scenario cannot be loaded or run.
 /// </summary>
 public static class RunCommand
@@ -20,7 +24,8 @@ public static class RunCommand
         var seed = new Option<long?>("--seed") { Description = "Overrides the scenario's seed; equal seeds print identical runs." };
         var parallel = new Option<bool>("--parallel") { Description = "Runs slices on one thread per physical CPU, whatever the scenario's time.mode says." };
         var deterministic = new Option<bool>("--deterministic") { Description = "Runs every slice on one thread, reproducibly, whatever the scenario's time.mode says." };
-        var command = new Command("run", "Run a multi-domain scenario and check its outcome.") { scenario, seed, parallel, deterministic };
+        var traceDigest = new Option<bool>("--trace-digest") { Description = "Prints the SHA-256 of the delivery trace (every message to a /user actor, in order) after the summary." };
+        var command = new Command("run", "Run a multi-domain scenario and check its outcome.") { scenario, seed, parallel, deterministic, traceDigest };
         command.SetAction(parseResult =>
         {
             var file = parseResult.GetValue(scenario)!;
@@ -32,7 +37,14 @@ public static class RunCommand
             }
 
             bool? mode = parseResult.GetValue(parallel) ? true : parseResult.GetValue(deterministic) ? false : null;
-            var outcome = ScenarioRunner.Run(loaded.Value!, parseResult.GetValue(seed), Console.WriteLine, parallel: mode);
+            using var digest = parseResult.GetValue(traceDigest) ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+            long deliveries = 0;
+            Action<string>? trace = digest is null ? null : line =>
+            {
+                digest.AppendData(Encoding.UTF8.GetBytes(line + "\n"));
+                deliveries++;
+            };
+            var outcome = ScenarioRunner.Run(loaded.Value!, parseResult.GetValue(seed), Console.WriteLine, parallel: mode, trace: trace);
             if (outcome.Error is not null)
             {
                 Console.Error.WriteLine($"actorvisor: {outcome.Error}");
@@ -41,6 +53,11 @@ public static class RunCommand
 
             Console.WriteLine();
             Console.Write(SummaryTable.Render(outcome));
+            if (digest is not null)
+            {
+                Console.WriteLine($"trace sha256 {Convert.ToHexStringLower(digest.GetHashAndReset())} over {deliveries} deliveries");
+            }
+
             return outcome.Passed ? 0 : 1;
         });
         return command;

@@ -12,11 +12,11 @@ public static class VirtualClock
     /// <summary>The clock's reading <paramref name="now"/> in nanoseconds.</summary>
     public static long Nanoseconds(TimeSpan now) => now.Ticks * NanosecondsPerTick;
 
-    /// <summary>The current time of <paramref name="scheduler"/> in nanoseconds.</summary>
-    public static long Nanoseconds(Actors.IScheduler scheduler)
+    /// <summary>The current time of <paramref name="scheduler"/> (its monotonic clock, the virtual one in deterministic runs) in nanoseconds.</summary>
+    public static long Nanoseconds(Akka.Actor.IScheduler scheduler)
     {
         ArgumentNullException.ThrowIfNull(scheduler);
-        return Nanoseconds(scheduler.Now);
+        return Nanoseconds(scheduler.MonotonicClock);
     }
 
     /// <summary>A point <paramref name="ns"/> nanoseconds from the clock's start, rounded down to a tick.</summary>

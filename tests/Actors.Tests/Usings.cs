@@ -1,2 +1,3 @@
-global using ActorVisor.Actors;
+global using ActorVisor.Actors.Deterministic;
+global using Akka.Actor;
 global using Xunit;

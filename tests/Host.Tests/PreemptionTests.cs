@@ -1,7 +1,8 @@
-using ActorVisor.Actors;
 using ActorVisor.Host.Domains;
 using ActorVisor.Hypervisor.Pv;
 using ActorVisor.Scheduler;
+using ActorVisor.TestKit;
+using Akka.Actor;
 
 namespace ActorVisor.Host.Tests;
 
@@ -12,14 +13,16 @@ namespace ActorVisor.Host.Tests;
 /// its segment, round robin lets the slice run out. (Credit boosts a waking vCPU that has credit
 /// left; before the first accounting, at 30 ms, nobody has, so the credit checks look later.)
 /// </summary>
-public sealed class PreemptionTests : IDisposable
+public sealed class PreemptionTests : DeterministicTestKit
 {
     private const long SliceNs = 30_000_000;
     private static readonly VcpuKey Busy = new(1, 0);
     private static readonly VcpuKey Sleeper = new(2, 0);
-    private readonly ActorSystem _system = ActorSystem.Create("preemption", ActorSystemOptions.Deterministic(seed: 3));
 
-    public void Dispose() => _system.Dispose();
+    public PreemptionTests()
+        : base(seed: 3)
+    {
+    }
 
     [Fact]
     public void A_timer_wake_up_preempts_a_cpu_bound_slice_under_credit_but_waits_for_it_under_round_robin()
@@ -60,11 +63,11 @@ public sealed class PreemptionTests : IDisposable
     {
         var preempts = new int[1];
         var starts = new List<long>();
-        var runtime = _system.Deterministic!;
+        var runtime = Runtime;
         long startNs = runtime.Now.Ticks * 100;
-        var scheduler = _system.ActorOf(Props.Create(() => new SchedulerActor(policy, new SchedulerOptions(1))), name + "-held");
-        var busy = _system.ActorOf(Props.Create(() => new HeldVcpu(Busy, preempts)), name + "-held-busy");
-        var sleeper = _system.ActorOf(Props.Create(() => new EventSleeper(Sleeper, starts)), name + "-held-sleeper");
+        var scheduler = Sys.ActorOf(Props.Create(() => new SchedulerActor(policy, new SchedulerOptions(1))), name + "-held");
+        var busy = Sys.ActorOf(Props.Create(() => new HeldVcpu(Busy, preempts)), name + "-held-busy");
+        var sleeper = Sys.ActorOf(Props.Create(() => new EventSleeper(Sleeper, starts)), name + "-held-sleeper");
         scheduler.Tell(new AddVcpu(Busy, busy, new SchedulingParameters(256, 0)), ActorRefs.NoSender);
         scheduler.Tell(new AddVcpu(Sleeper, sleeper, new SchedulingParameters(256, 0)), ActorRefs.NoSender);
         scheduler.Tell(new ResumeVcpu(Busy), ActorRefs.NoSender);
@@ -73,7 +76,7 @@ public sealed class PreemptionTests : IDisposable
         scheduler.Tell(new ResumeVcpu(Sleeper), ActorRefs.NoSender);
         runtime.RunUntilIdle();
         runtime.AdvanceTo(runtime.Now + TimeSpan.FromMilliseconds(1));
-        _system.Stop(scheduler);
+        Sys.Stop(scheduler);
         runtime.RunUntilIdle();
         return (preempts[0], starts.Select(start => start - startNs).ToList());
     }
@@ -85,9 +88,9 @@ public sealed class PreemptionTests : IDisposable
         var deadlines = new List<long>();
         var scheduler = Start(policy, Props.Create(() => new TimerSleeper(Sleeper, starts, deadlines)), "timer" + policy.Name);
 
-        _system.Deterministic!.AdvanceTo(_system.Deterministic.Now + TimeSpan.FromMilliseconds(100));
-        _system.Stop(scheduler);
-        _system.Deterministic.RunUntilIdle();
+        Runtime.AdvanceTo(Runtime.Now + TimeSpan.FromMilliseconds(100));
+        Sys.Stop(scheduler);
+        Runtime.RunUntilIdle();
 
         return starts.Skip(1).Zip(deadlines, (start, due) => (due, start - due)).ToList();
     }
@@ -97,12 +100,12 @@ public sealed class PreemptionTests : IDisposable
     {
         var starts = new List<long>();
         var scheduler = Start(policy, Props.Create(() => new EventSleeper(Sleeper, starts)), "event" + policy.Name);
-        var runtime = _system.Deterministic!;
+        var runtime = Runtime;
         long wakeAt = runtime.Now.Ticks * 100 + 40_000_000;
-        _system.Scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(40), scheduler, new WakeVcpu(Sleeper), ActorRefs.NoSender);
+        Sys.Scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(40), scheduler, new WakeVcpu(Sleeper), ActorRefs.NoSender);
 
         runtime.AdvanceTo(runtime.Now + TimeSpan.FromMilliseconds(100));
-        _system.Stop(scheduler);
+        Sys.Stop(scheduler);
         runtime.RunUntilIdle();
 
         Assert.Equal(2, starts.Count);
@@ -111,14 +114,14 @@ public sealed class PreemptionTests : IDisposable
 
     private IActorRef Start(ISchedulerPolicy policy, Props sleeper, string name)
     {
-        var scheduler = _system.ActorOf(Props.Create(() => new SchedulerActor(policy, new SchedulerOptions(1))), name);
-        var busy = _system.ActorOf(Props.Create(() => new BusyVcpu(Busy)), name + "-busy");
-        var sleeping = _system.ActorOf(sleeper, name + "-sleeper");
+        var scheduler = Sys.ActorOf(Props.Create(() => new SchedulerActor(policy, new SchedulerOptions(1))), name);
+        var busy = Sys.ActorOf(Props.Create(() => new BusyVcpu(Busy)), name + "-busy");
+        var sleeping = Sys.ActorOf(sleeper, name + "-sleeper");
         scheduler.Tell(new AddVcpu(Busy, busy, new SchedulingParameters(256, 0)), ActorRefs.NoSender);
         scheduler.Tell(new AddVcpu(Sleeper, sleeping, new SchedulingParameters(256, 0)), ActorRefs.NoSender);
         scheduler.Tell(new ResumeVcpu(Sleeper), ActorRefs.NoSender);
         scheduler.Tell(new ResumeVcpu(Busy), ActorRefs.NoSender);
-        _system.Deterministic!.RunUntilIdle();
+        Runtime.RunUntilIdle();
         return scheduler;
     }
 

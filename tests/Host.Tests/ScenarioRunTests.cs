@@ -118,7 +118,7 @@ public sealed class ScenarioRunTests
 
         Assert.True(outcome.Passed, SummaryTable.Render(outcome));
         var victim = outcome.Domains.Single(d => d.Name == "victim");
-        Assert.StartsWith("host fault: host fault in actorvisor://actorvisor/user/hypervisor/dom1/vcpu0 at guest rip", victim.ExitReason, StringComparison.Ordinal);
+        Assert.StartsWith("host fault: host fault in akka://actorvisor/user/hypervisor/dom1/vcpu0 at guest rip", victim.ExitReason, StringComparison.Ordinal);
         if (!parallel)
         {
             Assert.InRange(victim.Instructions, 1_000_000, 3_000_000);
@@ -126,7 +126,7 @@ public sealed class ScenarioRunTests
 
         Assert.Equal((0, 0L), (memory.Domains, memory.MachineBytes));
         Assert.DoesNotContain("[victim] PASS busy", lines);
-        Assert.Contains(lines, l => l.StartsWith("[hypervisor] actorvisor://actorvisor/user/hypervisor/dom1 failed and was stopped", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("[hypervisor] akka://actorvisor/user/hypervisor/dom1 failed and was stopped", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,27 +1,24 @@
-using ActorVisor.Actors;
 using ActorVisor.Config;
 using ActorVisor.Config.Domain;
 using ActorVisor.Host.Domains;
 using ActorVisor.Scheduler;
+using ActorVisor.TestKit;
+using Akka.Actor;
 
 namespace ActorVisor.Host.Tests;
 
 /// <summary>The hypervisor actor driven directly with toolstack messages under the deterministic dispatcher.</summary>
-public sealed class ToolstackTests : IDisposable
+public sealed class ToolstackTests : DeterministicTestKit
 {
-    private readonly ActorSystem _system = ActorSystem.Create("toolstack", ActorSystemOptions.Deterministic(seed: 1));
     private readonly IActorRef _hypervisor;
     private readonly List<string> _console = [];
 
     public ToolstackTests()
+        : base(seed: 1)
     {
         var options = new HypervisorOptions(new RoundRobinPolicy(1_000_000), new SchedulerOptions(1), 0, line => _console.Add($"{line.Domain}: {line.Text}"), _ => { });
-        _hypervisor = _system.ActorOf(Props.Create(() => new HypervisorActor(options)), "hypervisor");
+        _hypervisor = Sys.ActorOf(Props.Create(() => new HypervisorActor(options)), "hypervisor");
     }
-
-    private DeterministicRuntime Runtime => _system.Deterministic!;
-
-    public void Dispose() => _system.Dispose();
 
     [Fact]
     public void A_created_domain_is_paused_until_unpaused_and_runs_to_poweroff()

@@ -12,7 +12,7 @@ namespace ActorVisor.Config.Scenario;
 /// </summary>
 public static partial class ScenarioLoader
 {
-    private static readonly string[] TopLevelKeys = ["actorvisor", "scenario", "templates"];
+    private static readonly string[] TopLevelKeys = ["actorvisor", "akka", "scenario", "templates"];
     private static readonly string[] ScenarioKeys = ["name", "description", "seed", "stop-at", "iopms", "domains", "timeline", "checks"];
 
     public static ConfigResult<ScenarioSpec> LoadFile(string path, Func<string, string?>? environment = null)

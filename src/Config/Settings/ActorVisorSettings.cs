@@ -38,6 +38,7 @@ public sealed record ActorVisorSettings(
     internal static ActorVisorSettings Read(Config config, SchemaReader reader)
     {
         CheckAgainstReference(config, reader);
+        AkkaSection.Validate(config, reader);
         var a = reader.Read(() => config.GetConfig("actorvisor"), Config.Empty);
         if (a.IsEmpty)
         {

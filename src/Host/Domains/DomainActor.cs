@@ -1,5 +1,5 @@
-using ActorVisor.Actors;
 using ActorVisor.Scheduler;
+using Akka.Actor;
 
 namespace ActorVisor.Host.Domains;
 
@@ -58,7 +58,7 @@ public sealed class DomainActor : ReceiveActor
         Receive<InjectHostFault>(_ => Context.Child("vcpu0").Tell(new ArmHostFault(), Self));
     }
 
-    protected override SupervisorStrategy SupervisorStrategy() => new AllForOneStrategy(_ => Directive.Escalate);
+    protected override SupervisorStrategy SupervisorStrategy() => new AllForOneStrategy(-1, -1, _ => Directive.Escalate, loggingEnabled: false);
 
     protected override void PostStop()
     {

@@ -1,5 +1,5 @@
-using ActorVisor.Actors;
 using ActorVisor.Config.Domain;
+using Akka.Actor;
 
 namespace ActorVisor.Host.Domains;
 

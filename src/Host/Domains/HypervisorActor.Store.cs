@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using ActorVisor.Abi;
-using ActorVisor.Actors;
 using ActorVisor.Hypervisor.Store;
+using Akka.Actor;
 
 namespace ActorVisor.Host.Domains;
 
@@ -52,7 +52,7 @@ public sealed partial class HypervisorActor
         PostStoreDelivery();
     }
 
-    /// <summary>Asks this actor to deliver queued watch events, once, from whichever thread noticed them.</summary>
+    /// <summary>Asks this actor to deliver queued watch events, once, from whichever thread noticed them (through <c>_self</c>: Akka's <c>Self</c> is the reference of the actor whose message is running, which on a vCPU's slice is the vCPU).</summary>
     private void PostStoreDelivery()
     {
         if (_storeEventsPending.IsEmpty || Interlocked.Exchange(ref _storeDeliveryPosted, 1) == 1)
@@ -62,11 +62,11 @@ public sealed partial class HypervisorActor
 
         if (_options.Cpus is { } cpus)
         {
-            cpus.Post(Self, DeliverStoreEvents.Instance, ActorRefs.NoSender);
+            cpus.Post(_self, DeliverStoreEvents.Instance, ActorRefs.NoSender);
         }
         else
         {
-            Self.Tell(DeliverStoreEvents.Instance, ActorRefs.NoSender);
+            _self.Tell(DeliverStoreEvents.Instance, ActorRefs.NoSender);
         }
     }
 

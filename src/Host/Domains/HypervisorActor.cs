@@ -1,7 +1,7 @@
-using ActorVisor.Actors;
 using ActorVisor.Config.Domain;
 using ActorVisor.Hypervisor;
 using ActorVisor.Scheduler;
+using Akka.Actor;
 
 namespace ActorVisor.Host.Domains;
 
@@ -25,6 +25,7 @@ public sealed partial class HypervisorActor : ReceiveActor
     private readonly HostMemoryLedger _memory;
     private readonly Machine _machine;
     private readonly bool _ownsMachine;
+    private readonly IActorRef _self;
     private int _nextId = 1;
 
     public HypervisorActor(HypervisorOptions options)
@@ -38,6 +39,8 @@ public sealed partial class HypervisorActor : ReceiveActor
 
         _ownsMachine = options.Machine is null;
         _machine = options.Machine ?? Machine.WithMegabytes(HypervisorOptions.DefaultMachineMiB);
+
+        _self = Self;
         _scheduler = Context.ActorOf(Props.Create(() => new SchedulerActor(options.Policy, options.Scheduler)), "scheduler");
         Receive<Create>(OnCreate);
         Receive<Unpause>(u => Transition(u.Domain, DomainEvent.Unpause, u, new Unpaused(u.Domain)));
@@ -52,7 +55,11 @@ public sealed partial class HypervisorActor : ReceiveActor
         Receive<Terminated>(OnTerminated);
     }
 
-    /// <summary>A failed domain actor is stopped; a host fault names its domain, whose crash is handled when the actor has terminated.</summary>
+    /// <summary>
+    /// A failed domain actor is stopped; a host fault names its domain, whose crash is handled when the
+    /// actor has terminated. Akka's own failure log is off: the failure is logged here with the domain
+    /// (Akka's log line carries the host's clock).
+    /// </summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(failure =>
     {
         if (failure is HostFaultException { DomainId: { } id })
@@ -65,7 +72,8 @@ public sealed partial class HypervisorActor : ReceiveActor
         }
 
         return Directive.Stop;
-    });
+    },
+    loggingEnabled: false);
 
     protected override void PostStop()
     {

@@ -1,54 +1,63 @@
 using System.Collections.Concurrent;
-using ActorVisor.Actors;
+using Akka.Actor;
 
 namespace ActorVisor.Host.Domains;
 
 /// <summary>
-/// Parallel mode: one dedicated thread per physical CPU that runs the guest part of vCPU slices,
-/// while the actors (scheduler, domains, toolstack) stay on the thread that drives the actor
-/// system. A vCPU actor hands its slice to the thread of the physical CPU the scheduler chose
-/// and gets the result back as a message; messages a slice causes (an event that wakes a vCPU of
-/// another domain) are queued here and delivered by the driver, so that no actor message is sent
-/// from a physical-CPU thread. The driver calls <see cref="WaitForWork"/> whenever the actor
-/// system is idle and moves virtual time only when no slice is running. Threads are never
-/// killed: pausing or destroying a domain takes effect between its slices, and disposing this
-/// object lets each thread finish its queue and end.
+/// Parallel mode: one Akka actor per physical CPU (/user/pcpu&lt;n&gt;) on Akka's pinned dispatcher
+/// (<see cref="DispatcherId"/>: a dedicated thread per actor), which runs the guest part of vCPU
+/// slices, while the other actors (scheduler, domains, toolstack) stay on the deterministic loop
+/// of the thread that drives the system. A vCPU actor hands its slice to the actor of the
+/// physical CPU the scheduler chose and gets the result back as a message; messages a slice causes
+/// (an event that wakes a vCPU of another domain) are queued here and delivered by the driver, so
+/// that no message to a loop actor is sent from a physical-CPU thread. The driver calls
+/// <see cref="WaitForWork"/> whenever the loop is idle and moves virtual time only when no slice is
+/// running. Slices are never interrupted: pausing or destroying a domain takes effect between its
+/// slices; disposing stops the actors after their queued slices.
 /// </summary>
 public sealed class PhysicalCpus : IDisposable
 {
+    /// <summary>The dispatcher of the physical-CPU actors.</summary>
+    public const string DispatcherId = "akka.actor.pcpu-dispatcher";
+
+    /// <summary>
+    /// Its settings, as hocon/reference.conf has them, for systems built without a scenario: Akka's
+    /// pinned dispatcher, and a shutdown timeout of zero so that its threads end when the actors
+    /// stop (the timeout is a timer of the system's scheduler, virtual in a deterministic system).
+    /// </summary>
+    public const string DispatcherHocon = DispatcherId + " { type = PinnedDispatcher, throughput = 1, shutdown-timeout = 0s }";
+
     [ThreadStatic]
     private static bool _onPhysicalCpuThread;
 
-    private readonly BlockingCollection<Action>[] _queues;
-    private readonly Thread[] _threads;
+    private readonly ActorSystem _system;
+    private readonly IActorRef[] _actors;
     private readonly ConcurrentQueue<(IActorRef Target, object Message, IActorRef? Sender)> _posts = new();
     private readonly SemaphoreSlim _finished = new(0);
     private int _running;
 
-    public PhysicalCpus(int count)
+    public PhysicalCpus(ActorSystem system, int count)
     {
+        ArgumentNullException.ThrowIfNull(system);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        _queues = new BlockingCollection<Action>[count];
-        _threads = new Thread[count];
+        _system = system;
+        _actors = new IActorRef[count];
         for (int i = 0; i < count; i++)
         {
-            var queue = new BlockingCollection<Action>();
-            _queues[i] = queue;
-            _threads[i] = new Thread(() => Loop(queue)) { IsBackground = true, Name = $"pcpu{i}" };
-            _threads[i].Start();
+            _actors[i] = system.ActorOf(Props.Create(() => new PhysicalCpuActor(this)).WithDispatcher(DispatcherId), $"pcpu{i}");
         }
     }
 
-    public int Count => _queues.Length;
+    public int Count => _actors.Length;
 
-    /// <summary>Slices handed to the threads that have not finished yet.</summary>
+    /// <summary>Slices handed to the physical CPUs that have not finished yet.</summary>
     public int Running => Volatile.Read(ref _running);
 
     /// <summary>Runs <paramref name="work"/> on the thread of physical CPU <paramref name="pcpu"/>; it must not throw.</summary>
     public void Run(int pcpu, Action work)
     {
         Interlocked.Increment(ref _running);
-        _queues[pcpu % _queues.Length].Add(work);
+        _actors[pcpu % _actors.Length].Tell(work, ActorRefs.NoSender);
     }
 
     /// <summary>Sends a message at once, or, on a physical-CPU thread, queues it for the driver.</summary>
@@ -91,22 +100,10 @@ public sealed class PhysicalCpus : IDisposable
 
     public void Dispose()
     {
-        foreach (var queue in _queues)
+        foreach (var actor in _actors)
         {
-            queue.CompleteAdding();
+            _system.Stop(actor);
         }
-
-        foreach (var thread in _threads)
-        {
-            thread.Join();
-        }
-
-        foreach (var queue in _queues)
-        {
-            queue.Dispose();
-        }
-
-        _finished.Dispose();
     }
 
     private bool Deliver()
@@ -121,14 +118,26 @@ public sealed class PhysicalCpus : IDisposable
         return any;
     }
 
-    private void Loop(BlockingCollection<Action> queue)
+    private void Finished()
     {
-        _onPhysicalCpuThread = true;
-        foreach (var work in queue.GetConsumingEnumerable())
+        Interlocked.Decrement(ref _running);
+        _finished.Release();
+    }
+
+    /// <summary>One physical CPU: runs the slices handed to it, one after another, on its dedicated thread.</summary>
+    private sealed class PhysicalCpuActor : ReceiveActor
+    {
+        public PhysicalCpuActor(PhysicalCpus cpus) => Receive<Action>(work =>
         {
-            work();
-            Interlocked.Decrement(ref _running);
-            _finished.Release();
-        }
+            _onPhysicalCpuThread = true;
+            try
+            {
+                work();
+            }
+            finally
+            {
+                cpus.Finished();
+            }
+        });
     }
 }

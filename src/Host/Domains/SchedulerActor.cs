@@ -1,7 +1,7 @@
-using ActorVisor.Actors;
 using ActorVisor.Hypervisor.Pv;
 using ActorVisor.Scheduler;
 using ActorVisor.Scheduler.Rounds;
+using Akka.Actor;
 
 namespace ActorVisor.Host.Domains;
 

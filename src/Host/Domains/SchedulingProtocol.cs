@@ -1,7 +1,7 @@
 using ActorVisor.Abi;
-using ActorVisor.Actors;
 using ActorVisor.Hypervisor.Pv;
 using ActorVisor.Scheduler;
+using Akka.Actor;
 
 namespace ActorVisor.Host.Domains;
 

@@ -1,6 +1,6 @@
-using ActorVisor.Actors;
 using ActorVisor.Hypervisor.Pv;
 using ActorVisor.Scheduler;
+using Akka.Actor;
 
 namespace ActorVisor.Host.Domains;
 

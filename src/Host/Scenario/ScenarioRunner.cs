@@ -1,8 +1,10 @@
-using ActorVisor.Actors;
+using ActorVisor.Actors.Deterministic;
 using ActorVisor.Config.Domain;
 using ActorVisor.Config.Scenario;
 using ActorVisor.Config.Settings;
 using ActorVisor.Host.Domains;
+using Akka.Actor;
+using Akka.Configuration;
 
 namespace ActorVisor.Host.Scenario;
 
@@ -85,13 +87,60 @@ public static class ScenarioRunner
 
         long runSeed = seed ?? spec.Seed;
         double nsPerInstruction = 1.0 / Math.Max(1, settings.Time.InstructionsPerNs);
+        var system = CreateSystem(spec, runSeed);
+        var runtime = DeterministicRuntime.Of(system)!;
+        try
+        {
+            return RunOn(system, runtime, spec, settings, policy, domains, runSeed, nsPerInstruction, output, stopAtNs, parallel, trace, memory);
+        }
+        finally
+        {
+            runtime.Terminate(system, TimeSpan.FromSeconds(10));
+        }
+    }
+
+    /// <summary>
+    /// The scenario's actor system: Akka.NET made deterministic by src/Actors, seeded with
+    /// <paramref name="seed"/>, under the <c>akka { }</c> section of reference.conf and the scenario
+    /// file (one HOCON: our loader checked it, Akka's parser reads our rendering of it). Terminate
+    /// it with <see cref="DeterministicRuntime.Terminate"/>.
+    /// </summary>
+    public static ActorSystem CreateSystem(ScenarioSpec spec, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var akka = ConfigurationFactory.ParseString(AkkaSection.Render(spec.Config))
+            .WithFallback(ConfigurationFactory.ParseString(PhysicalCpus.DispatcherHocon));
+        return ActorSystem.Create("actorvisor", DeterministicConfig.Apply(seed, akka));
+    }
+
+    private static ScenarioOutcome RunOn(
+        ActorSystem system,
+        DeterministicRuntime runtime,
+        ScenarioSpec spec,
+        ActorVisorSettings settings,
+        Scheduler.ISchedulerPolicy policy,
+        Dictionary<string, (DomainSpec Spec, ReadOnlyMemory<byte> Kernel, byte[]? Ramdisk)> domains,
+        long runSeed,
+        double nsPerInstruction,
+        Action<string> output,
+        long? stopAtNs,
+        bool? parallel,
+        Action<string>? trace,
+        HostMemoryLedger? memory)
+    {
         var console = new List<ConsoleLinePrinted>();
         var checks = new List<CheckOutcome>();
-        using var system = ActorSystem.Create("actorvisor", ActorSystemOptions.Deterministic(unchecked((int)runSeed)));
-        var runtime = system.Deterministic!;
         if (trace is not null)
         {
-            runtime.Delivered += (recipient, message) => trace($"{VirtualClock.Nanoseconds(runtime.Now)} {recipient.Path} <- {message}");
+            // Akka's own actors (/system) are left out: some are named from counters global to the process.
+            runtime.Delivered += (recipient, message) =>
+            {
+                string path = recipient.Path.ToStringWithoutAddress();
+                if (path.StartsWith("/user/", StringComparison.Ordinal))
+                {
+                    trace($"{VirtualClock.Nanoseconds(runtime.Now)} {path} <- {DeterministicRuntime.TraceText(message)}");
+                }
+            };
         }
 
         // Disposed after the physical-CPU threads (declared before them): a slice may end after the actors stopped.
@@ -101,7 +150,7 @@ public static class ScenarioRunner
         }
 
         using var machine = new Hypervisor.Machine((ulong)(settings.Machine.MemoryBytes >> 12));
-        using var cpus = (parallel ?? settings.Time.Mode == TimeMode.Parallel) ? new PhysicalCpus(settings.Machine.PhysicalCpus) : null;
+        using var cpus = (parallel ?? settings.Time.Mode == TimeMode.Parallel) ? new PhysicalCpus(system, settings.Machine.PhysicalCpus) : null;
         var channels = EventChannelPair.FromCommandLines(spec.Domains.Select(d => (d.Name, d.Cmdline)));
         var options = new HypervisorOptions(
             policy,

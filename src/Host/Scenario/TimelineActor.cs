@@ -1,8 +1,8 @@
 using System.Globalization;
-using ActorVisor.Actors;
 using ActorVisor.Config.Domain;
 using ActorVisor.Config.Scenario;
 using ActorVisor.Host.Domains;
+using Akka.Actor;
 
 namespace ActorVisor.Host.Scenario;
 
