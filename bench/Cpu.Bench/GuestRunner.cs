@@ -6,7 +6,7 @@ namespace ActorVisor.Cpu.Bench;
 
 /// <summary>
 /// Loads the static guest ELF into identity-mapped long-mode memory (64 MiB, 2 MiB pages), runs it at
-/// CPL 0 until HLT, and returns the time, the exact retired-instruction count and the checksum in RAX.
+/// CPL 0 until HLT (CR4.OSFXSR and OSXMMEXCPT set, so SSE code runs), and returns the time, the exact retired-instruction count and the checksum in RAX.
 /// </summary>
 public static unsafe class GuestRunner
 {
@@ -25,7 +25,7 @@ public static unsafe class GuestRunner
                 memory.Write64(0x3000 + (i * 8), (i << 21) | 0x83);
             }
             var cpu = new X86Cpu(memory, new BenchSink(), Console.Error.WriteLine);
-            cpu.SetControlRegister(4, 0x20);
+            cpu.SetControlRegister(4, 0x20 | 0x200 | 0x400);
             cpu.SetControlRegister(3, 0x1000);
             cpu.SetEfer(0x100 | 0x800 | 1);
             cpu.SetControlRegister(0, 0x80010033);

@@ -3,19 +3,21 @@ using System.Diagnostics;
 namespace ActorVisor.Cpu.Bench;
 
 /// <summary>
-/// The CPU speed benchmark: builds the integer workload with gcc (make -C workload), runs it natively,
-/// under qemu-x86_64 when installed, and on the emulated CPU, and prints guest MIPS side by side.
+/// The CPU speed benchmark: builds the integer workload (<c>workload</c>) or the floating-point one
+/// (<c>float</c>) with gcc (make -C workload), runs it natively, under qemu-x86_64 when installed, and on
+/// the emulated CPU, and prints guest MIPS side by side.
 /// All three run the same instruction stream; the instruction count is the emulator's exact retired count.
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
-        if (args.Length == 0 || args[0] != "workload")
+        if (args.Length == 0 || args[0] is not ("workload" or "float"))
         {
-            Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Cpu.Bench -- workload [repetitions]");
+            Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Cpu.Bench -- workload|float [repetitions]");
             return 2;
         }
+        var name = args[0];
         var repetitions = args.Length > 1 && int.TryParse(args[1], out var r) ? r : 3;
         var directory = Path.Combine(AppContext.BaseDirectory, "workload");
         var source = FindWorkloadDirectory();
@@ -24,8 +26,8 @@ public static class Program
             Console.Error.WriteLine($"make failed: {makeError}");
             return 1;
         }
-        var native = Path.Combine(source, "build", "workload-native.elf");
-        var guest = Path.Combine(source, "build", "workload-guest.elf");
+        var native = Path.Combine(source, "build", $"{name}-native.elf");
+        var guest = Path.Combine(source, "build", $"{name}-guest.elf");
         _ = directory;
 
         var emulated = new List<(double Seconds, long Retired, ulong Checksum)>();
@@ -57,7 +59,7 @@ public static class Program
             return sorted[sorted.Length / 2];
         }
         var ours = Median(emulated.Select(e => e.Seconds));
-        Console.WriteLine($"workload: {retired:N0} guest instructions per run; checksum emulated {checksum}, native {nativeOutput.Trim()}{(qemu is null ? string.Empty : $", qemu {qemuOutput.Trim()}")}");
+        Console.WriteLine($"{name}: {retired:N0} guest instructions per run; checksum emulated {checksum}, native {nativeOutput.Trim()}{(qemu is null ? string.Empty : $", qemu {qemuOutput.Trim()}")}");
         Console.WriteLine($"medians of {repetitions} runs (process start included for native and qemu)");
         Console.WriteLine("| engine | seconds | guest MIPS | vs native |");
         Console.WriteLine("|---|---:|---:|---:|");

@@ -365,6 +365,22 @@ public sealed unsafe partial class X86Cpu
                 error = Math.FusedMultiplyAdd(-r, y, x) * Math.Sign(y);
                 break;
         }
+        if (MxcsrRounding(mxcsr) == 0)
+        {
+            // Round to nearest through the host: a double holds 2p + 2 bits of a single, so rounding the
+            // double result again is exact; results near the denormal range or overflow take the slow path.
+            var f = (float)r;
+            var bits = BitConverter.SingleToUInt32Bits(f);
+            var field = (bits >> 23) & 0xFF;
+            if (field > 1 && field < 0xFF)
+            {
+                if (f != r || error != 0)
+                {
+                    flags |= MxPe;
+                }
+                return bits;
+            }
+        }
         return RoundFromDouble(r, Math.Sign(error), 0, dbl: false, mxcsr, ref flags);
     }
 
