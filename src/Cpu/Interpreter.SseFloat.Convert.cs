@@ -53,9 +53,13 @@ public sealed unsafe partial class X86Cpu
     /// <summary>CVTSI2SS/SD, CVTDQ2PS/PD: a signed integer rounded to the destination (PE when inexact).</summary>
     private static ulong IntegerToFloat(long value, bool dbl, uint mxcsr, ref uint flags)
     {
-        if (value == 0)
+        if (value is > -(1L << 24) and < 1L << 24)
         {
-            return 0;
+            return FromHostDouble(value, dbl);
+        }
+        if (dbl && value is > -(1L << 53) and < 1L << 53)
+        {
+            return BitConverter.DoubleToUInt64Bits(value);
         }
         var negative = value < 0;
         var magnitude = negative ? (ulong)-value : (ulong)value;

@@ -72,6 +72,10 @@ public sealed unsafe partial class X86Cpu
         ? (v & DoubleExponent) == 0 && (v & DoubleFraction) != 0
         : (v & SingleExponent) == 0 && (v & SingleFraction) != 0;
 
+    /// <summary>A finite, non-zero, non-denormal value: no special case and no DAZ applies to it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsNormal(ulong v, bool dbl) => dbl ? ((v >> 52) & 0x7FF) - 1 < 0x7FE : ((v >> 23) & 0xFF) - 1 < 0xFE;
+
     private static ulong Infinity(bool negative, bool dbl) => (dbl ? DoubleExponent : SingleExponent) | (negative ? SignBit(dbl) : 0);
 
     /// <summary>A denormal operand becomes a zero of its sign under DAZ, or raises DE; other values pass.</summary>
@@ -255,6 +259,15 @@ public sealed unsafe partial class X86Cpu
     /// <summary>ADD, SUB, MUL, DIV, MIN, MAX and SQRT (of <paramref name="b"/>) on one element. A division by zero reports ZE and not DE.</summary>
     private static ulong FloatBinary(FloatOp kind, ulong a, ulong b, bool dbl, uint mxcsr, ref uint flags)
     {
+        if (kind <= FloatOp.Div && IsNormal(a, dbl) && IsNormal(b, dbl))
+        {
+            if (kind == FloatOp.Sub)
+            {
+                b ^= SignBit(dbl);
+                kind = FloatOp.Add;
+            }
+            return dbl ? DoubleArithmetic(kind, a, b, mxcsr, ref flags) : SingleArithmetic(kind, a, b, mxcsr, ref flags);
+        }
         if (kind == FloatOp.Sqrt)
         {
             return FloatSqrt(b, dbl, mxcsr, ref flags);
