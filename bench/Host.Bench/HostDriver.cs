@@ -14,12 +14,13 @@ internal sealed class HostDriver : IDisposable
 {
     private readonly ActorSystem _system;
     private readonly IActorRef _hypervisor;
+    private readonly Hypervisor.Machine _machine = Hypervisor.Machine.WithMegabytes(HypervisorOptions.DefaultMachineMiB);
 
     public HostDriver(ISchedulerPolicy policy, int physicalCpus, bool parallel, Action<ConsoleLinePrinted>? console = null, IReadOnlyList<EventChannelPair>? channels = null)
     {
         _system = ActorSystem.Create("bench", ActorSystemOptions.Deterministic(1));
         Cpus = parallel ? new PhysicalCpus(physicalCpus) : null;
-        var options = new HypervisorOptions(policy, new SchedulerOptions(physicalCpus, 1.0, parallel ? Scenario.ScenarioRunner.ParallelPreemptionCheckNs : Scenario.ScenarioRunner.SerialPreemptionCheckNs), 1, console ?? (_ => { }), _ => { }, Channels: channels, Memory: Memory, Cpus: Cpus);
+        var options = new HypervisorOptions(policy, new SchedulerOptions(physicalCpus, 1.0, parallel ? Scenario.ScenarioRunner.ParallelPreemptionCheckNs : Scenario.ScenarioRunner.SerialPreemptionCheckNs), 1, console ?? (_ => { }), _ => { }, Channels: channels, Memory: Memory, Cpus: Cpus, Machine: _machine);
         _hypervisor = _system.ActorOf(Props.Create(() => new HypervisorActor(options)), "hypervisor");
     }
 
@@ -67,6 +68,7 @@ internal sealed class HostDriver : IDisposable
         Drive();
         _system.Dispose();
         Cpus?.Dispose();
+        _machine.Dispose();
     }
 
     public static DomainSpec Spec(string name, int megabytes, string cmdline) => new(

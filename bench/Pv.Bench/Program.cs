@@ -60,12 +60,12 @@ public static class Program
         return samples[1];
     }
 
-    private static (Machine Machine, PvDomain Domain) Boot(string path, string cmdline, int megabytes = 64)
+    private static (Machine Machine, PvDomain Domain) Boot(string path, string cmdline, int megabytes = 64, Action<string>? console = null)
     {
         var image = XenElfLoader.Parse(File.ReadAllBytes(path)).Image ?? throw new InvalidOperationException($"{path} is not a PV kernel");
         var machine = Machine.WithMegabytes(megabytes + 4);
         var built = DomainBuilder.Build(machine, image, DomainConfig.WithMegabytes(new DomId(1), megabytes, cmdline));
-        return (machine, new PvDomain(machine, built.Domain ?? throw new InvalidOperationException(built.Detail)));
+        return (machine, new PvDomain(machine, built.Domain ?? throw new InvalidOperationException(built.Detail), new StandaloneHost(console)));
     }
 
     private static double RunGuestSeconds(string path, string cmdline)
@@ -91,17 +91,16 @@ public static class Program
     private static double FirstLineMs(string path)
     {
         var stopwatch = Stopwatch.StartNew();
-        var (machine, domain) = Boot(path, "");
+        double first = double.NaN;
+        var (machine, domain) = Boot(path, "", console: _ =>
+        {
+            if (double.IsNaN(first))
+            {
+                first = stopwatch.Elapsed.TotalMilliseconds;
+            }
+        });
         using (machine)
         {
-            double first = double.NaN;
-            domain.ConsoleWrite = _ =>
-            {
-                if (double.IsNaN(first))
-                {
-                    first = stopwatch.Elapsed.TotalMilliseconds;
-                }
-            };
             while (double.IsNaN(first) && domain.Vcpus[0].RunSlice(10_000).Outcome is not (SliceOutcome.ShutDown or SliceOutcome.Crashed))
             {
             }

@@ -61,9 +61,8 @@ public static class WorkloadBench
         var image = XenElfLoader.Parse(File.ReadAllBytes(path)).Image ?? throw new InvalidOperationException($"{path} is not a PV kernel");
         using var machine = Machine.WithMegabytes(68);
         var built = DomainBuilder.Build(machine, image, DomainConfig.WithMegabytes(new DomId(1), 64, $"rounds={rounds}"));
-        var domain = new PvDomain(machine, built.Domain ?? throw new InvalidOperationException(built.Detail));
         var console = new System.Text.StringBuilder();
-        domain.ConsoleWrite = text => console.Append(text);
+        var domain = new PvDomain(machine, built.Domain ?? throw new InvalidOperationException(built.Detail), new StandaloneHost(text => console.Append(text)));
         long retired = 0;
         var stopwatch = Stopwatch.StartNew();
         SliceResult slice;

@@ -136,26 +136,43 @@ public sealed unsafe partial class X86Cpu
         {
             return c.RaiseGp();
         }
-        if (!c.TryRead<S64>(ea, out var lo) || !c.TryRead<S64>(ea + 8, out var hi) || !c.TryWrite<S64>(ea, lo))
+        var slot = (ulong*)c.TranslateSlow(ea, Access.Write);
+        if (slot == null)
         {
             return false;
         }
-        if (lo == c._g[0] && hi == c._g[2])
+        // A 16-byte aligned operand lies in one page. CMPXCHG16Bs on the same operand serialise on a lock
+        // stripe chosen by the host address (so aliases of one frame share it); each half is then replaced
+        // by compare-and-swap, so an 8-byte locked operation of another vCPU on either half is never lost.
+        lock (DoubleWideLocks[((nuint)slot >> 4) & (nuint)(DoubleWideLocks.Length - 1)])
         {
-            if (!c.TryWrite<S64>(ea, c._g[3]) || !c.TryWrite<S64>(ea + 8, c._g[1]))
+            while (true)
             {
-                return false;
+                var lo = Volatile.Read(ref slot[0]);
+                var hi = Volatile.Read(ref slot[1]);
+                if (lo != c._g[0] || hi != c._g[2])
+                {
+                    c._g[0] = lo;
+                    c._g[2] = hi;
+                    break;
+                }
+                if (Interlocked.CompareExchange(ref slot[0], c._g[3], lo) != lo)
+                {
+                    continue;
+                }
+                if (Interlocked.CompareExchange(ref slot[1], c._g[1], hi) == hi)
+                {
+                    flags |= FlagZf;
+                    break;
+                }
+                Interlocked.CompareExchange(ref slot[0], lo, c._g[3]);
             }
-            flags |= FlagZf;
-        }
-        else
-        {
-            c._g[0] = lo;
-            c._g[2] = hi;
         }
         c.SetRflagsRaw(flags);
         return true;
     }
+
+    private static readonly object[] DoubleWideLocks = [.. Enumerable.Range(0, 64).Select(_ => new object())];
 
     /// <summary>CBW/CWDE/CDQE (Condition = 0) and CWD/CDQ/CQO (Condition = 1), by operand size.</summary>
     private static bool ConvertAccumulator(X86Cpu c, DecodedOp* op)

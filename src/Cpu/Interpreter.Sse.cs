@@ -5,10 +5,10 @@ using unsafe Handler = delegate*<ActorVisor.Cpu.X86Cpu, ActorVisor.Cpu.DecodedOp
 namespace ActorVisor.Cpu;
 
 /// <summary>
-/// The SSE/SSE2 subset compilers emit for memcpy/memset and zeroing: 128-bit moves, MOVD/MOVQ, logic,
-/// byte/word/dword/qword compares and adds, PMOVMSKB, PSHUFD, LDMXCSR/STMXCSR, FXSAVE/FXRSTOR. Every
-/// handler first checks CR0.EM/CR0.TS/CR4.OSFXSR (#UD or #NM). The floating-point forms are in
-/// <c>Interpreter.SseFloat*.cs</c>, the further packed-integer forms in <c>Interpreter.SseInteger*.cs</c>.
+/// The SSE/SSE2 subset compilers emit for memcpy/memset and zeroing: 128-bit moves, MOVD/MOVQ with XMM
+/// registers, the float logic forms, LDMXCSR/STMXCSR, FXSAVE/FXRSTOR. The packed-integer and MMX forms
+/// are selected first, in <c>Interpreter.SseInteger.cs</c>; the floating-point forms (computed under
+/// MXCSR) in <c>Interpreter.SseFloat*.cs</c>. Every handler first checks CR0.EM/CR0.TS/CR4.OSFXSR (#UD or #NM).
 /// </summary>
 public sealed unsafe partial class X86Cpu
 {
@@ -146,25 +146,9 @@ public sealed unsafe partial class X86Cpu
         Or,
         And,
         AndNot,
-        CmpEqB,
-        CmpEqW,
-        CmpEqD,
-        AddB,
-        AddW,
-        AddD,
-        AddQ,
-        SubB,
-        SubW,
-        SubD,
-        SubQ,
-        MinUB,
-        MaxUB,
-        UnpackLowQ,
-        UnpackHighQ,
-        Shuffle32,
     }
 
-    /// <summary>Two-operand packed integer and logic operations: XMM[R0] = XMM[R0] op source (Condition = <see cref="PackedOp"/>).</summary>
+    /// <summary>The bitwise logic of the float forms (XORPS/ORPS/ANDPS/ANDNPS and the PD forms): XMM[R0] = XMM[R0] op source (Condition = <see cref="PackedOp"/>).</summary>
     private static bool Packed(X86Cpu c, DecodedOp* op)
     {
         if (!c.SseUsable() || !c.ReadSource128(op, out var b))
@@ -177,32 +161,10 @@ public sealed unsafe partial class X86Cpu
             PackedOp.Xor => a ^ b,
             PackedOp.Or => a | b,
             PackedOp.And => a & b,
-            PackedOp.AndNot => ~a & b,
-            PackedOp.CmpEqB => Vector128.Equals(a.AsByte(), b.AsByte()).AsUInt64(),
-            PackedOp.CmpEqW => Vector128.Equals(a.AsUInt16(), b.AsUInt16()).AsUInt64(),
-            PackedOp.CmpEqD => Vector128.Equals(a.AsUInt32(), b.AsUInt32()).AsUInt64(),
-            PackedOp.AddB => (a.AsByte() + b.AsByte()).AsUInt64(),
-            PackedOp.AddW => (a.AsUInt16() + b.AsUInt16()).AsUInt64(),
-            PackedOp.AddD => (a.AsUInt32() + b.AsUInt32()).AsUInt64(),
-            PackedOp.AddQ => a + b,
-            PackedOp.SubB => (a.AsByte() - b.AsByte()).AsUInt64(),
-            PackedOp.SubW => (a.AsUInt16() - b.AsUInt16()).AsUInt64(),
-            PackedOp.SubD => (a.AsUInt32() - b.AsUInt32()).AsUInt64(),
-            PackedOp.SubQ => a - b,
-            PackedOp.MinUB => Vector128.Min(a.AsByte(), b.AsByte()).AsUInt64(),
-            PackedOp.MaxUB => Vector128.Max(a.AsByte(), b.AsByte()).AsUInt64(),
-            PackedOp.UnpackLowQ => Vector128.Create(a.GetElement(0), b.GetElement(0)),
-            PackedOp.UnpackHighQ => Vector128.Create(a.GetElement(1), b.GetElement(1)),
-            _ => Shuffle32(b, (int)op->Immediate),
+            _ => ~a & b,
         };
         c.SetXmm(op->R0, r);
         return true;
-    }
-
-    private static Vector128<ulong> Shuffle32(Vector128<ulong> source, int order)
-    {
-        var s = source.AsUInt32();
-        return Vector128.Create(s.GetElement(order & 3), s.GetElement((order >> 2) & 3), s.GetElement((order >> 4) & 3), s.GetElement((order >> 6) & 3)).AsUInt64();
     }
 
     /// <summary>PMOVMSKB r32, xmm: the sign bits of the 16 bytes.</summary>
@@ -312,6 +274,11 @@ public sealed unsafe partial class X86Cpu
 
     private Handler SelectSse(in Instruction ins, DecodedOp* op)
     {
+        var integer = SelectSseInteger(in ins, op);
+        if (integer != null)
+        {
+            return integer;
+        }
         var memoryAt = -1;
         for (var i = 0; i < ins.OpCount; i++)
         {
@@ -352,73 +319,27 @@ public sealed unsafe partial class X86Cpu
                 op->Condition = (byte)(toXmm ? 0 : 1);
                 op->Extra = (byte)((memoryAt >= 0 ? 1 : 0) | (toXmm && ins.Op1Kind == OpKind.Register && ins.Op1Register.IsXMM() ? 4 : 0));
                 return &MoveScalarInteger;
-            case Mnemonic.Pxor:
             case Mnemonic.Xorps:
             case Mnemonic.Xorpd:
-            case Mnemonic.Por:
             case Mnemonic.Orps:
             case Mnemonic.Orpd:
-            case Mnemonic.Pand:
             case Mnemonic.Andps:
             case Mnemonic.Andpd:
-            case Mnemonic.Pandn:
             case Mnemonic.Andnps:
             case Mnemonic.Andnpd:
-            case Mnemonic.Pcmpeqb:
-            case Mnemonic.Pcmpeqw:
-            case Mnemonic.Pcmpeqd:
-            case Mnemonic.Paddb:
-            case Mnemonic.Paddw:
-            case Mnemonic.Paddd:
-            case Mnemonic.Paddq:
-            case Mnemonic.Psubb:
-            case Mnemonic.Psubw:
-            case Mnemonic.Psubd:
-            case Mnemonic.Psubq:
-            case Mnemonic.Pminub:
-            case Mnemonic.Pmaxub:
-            case Mnemonic.Punpcklqdq:
-            case Mnemonic.Punpckhqdq:
-            case Mnemonic.Pshufd:
                 if (!ins.Op0Register.IsXMM())
                 {
                     return null;
                 }
                 op->Condition = (byte)(ins.Mnemonic switch
                 {
-                    Mnemonic.Pxor or Mnemonic.Xorps or Mnemonic.Xorpd => PackedOp.Xor,
-                    Mnemonic.Por or Mnemonic.Orps or Mnemonic.Orpd => PackedOp.Or,
-                    Mnemonic.Pand or Mnemonic.Andps or Mnemonic.Andpd => PackedOp.And,
-                    Mnemonic.Pandn or Mnemonic.Andnps or Mnemonic.Andnpd => PackedOp.AndNot,
-                    Mnemonic.Pcmpeqb => PackedOp.CmpEqB,
-                    Mnemonic.Pcmpeqw => PackedOp.CmpEqW,
-                    Mnemonic.Pcmpeqd => PackedOp.CmpEqD,
-                    Mnemonic.Paddb => PackedOp.AddB,
-                    Mnemonic.Paddw => PackedOp.AddW,
-                    Mnemonic.Paddd => PackedOp.AddD,
-                    Mnemonic.Paddq => PackedOp.AddQ,
-                    Mnemonic.Psubb => PackedOp.SubB,
-                    Mnemonic.Psubw => PackedOp.SubW,
-                    Mnemonic.Psubd => PackedOp.SubD,
-                    Mnemonic.Psubq => PackedOp.SubQ,
-                    Mnemonic.Pminub => PackedOp.MinUB,
-                    Mnemonic.Pmaxub => PackedOp.MaxUB,
-                    Mnemonic.Punpcklqdq => PackedOp.UnpackLowQ,
-                    Mnemonic.Punpckhqdq => PackedOp.UnpackHighQ,
-                    _ => PackedOp.Shuffle32,
+                    Mnemonic.Xorps or Mnemonic.Xorpd => PackedOp.Xor,
+                    Mnemonic.Orps or Mnemonic.Orpd => PackedOp.Or,
+                    Mnemonic.Andps or Mnemonic.Andpd => PackedOp.And,
+                    _ => PackedOp.AndNot,
                 });
                 op->Extra = MemoryFlags(aligned: true);
-                if (ins.Mnemonic == Mnemonic.Pshufd)
-                {
-                    op->Immediate = ins.Immediate8;
-                }
                 return &Packed;
-            case Mnemonic.Pmovmskb:
-                if (!ins.Op1Register.IsXMM())
-                {
-                    return null;
-                }
-                return &MoveMaskBytes;
             case Mnemonic.Ldmxcsr:
             case Mnemonic.Stmxcsr:
                 op->Condition = (byte)(ins.Mnemonic == Mnemonic.Ldmxcsr ? 0 : 1);
@@ -430,8 +351,7 @@ public sealed unsafe partial class X86Cpu
                 op->Condition = (byte)(ins.Mnemonic is Mnemonic.Fxsave or Mnemonic.Fxsave64 ? 0 : 1);
                 return &FxSaveRestore;
             default:
-                var integer = SelectSseInteger(in ins, op);
-                return integer != null ? integer : SelectSseFloat(in ins, op);
+                return SelectSseFloat(in ins, op);
         }
     }
 }

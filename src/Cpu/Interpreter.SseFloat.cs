@@ -6,8 +6,8 @@ namespace ActorVisor.Cpu;
 /// <summary>
 /// The SSE, SSE2, SSE3 and SSE4.1 floating-point instructions (legacy encodings): the decode table from
 /// mnemonic and operands to the handlers of <c>Interpreter.SseFloat.Arithmetic.cs</c> (MXCSR-governed
-/// arithmetic, compares, conversions) and <c>Interpreter.SseFloat.Data.cs</c> (moves and shuffles). The
-/// forms with MMX register operands (CVTPI2PS, CVTPS2PI, ...) are not implemented.
+/// arithmetic, compares, conversions) and <c>Interpreter.SseFloat.Data.cs</c> (moves and shuffles); the
+/// conversions with MMX operands are in <c>Interpreter.SseFloat.Mmx.cs</c>.
 /// </summary>
 public sealed unsafe partial class X86Cpu
 {
@@ -42,6 +42,10 @@ public sealed unsafe partial class X86Cpu
         if (ins.Encoding != EncodingKind.Legacy)
         {
             return null;
+        }
+        if (ins.Mnemonic is Mnemonic.Cvtpi2ps or Mnemonic.Cvtps2pi or Mnemonic.Cvttps2pi or Mnemonic.Cvtpi2pd or Mnemonic.Cvtpd2pi or Mnemonic.Cvttpd2pi)
+        {
+            return SelectSseFloatMmx(in ins, op);
         }
         var memoryAt = -1;
         for (var i = 0; i < ins.OpCount; i++)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ActorVisor.Abi;
 using ActorVisor.Hypervisor.Memory;
 
@@ -8,10 +9,16 @@ namespace ActorVisor.Hypervisor;
 /// domains. The hypervisor keeps the first frames: frame 0 (so that MFN 0 can mean "none" in
 /// guest arguments), the M2P table, and the L1/L2/L3 tables that map the M2P read-only at
 /// 0xffff800000000000 in every 64-bit guest (through L4 slot 256, see <see cref="XenL4Slot256"/>).
+///
+/// One machine may hold many domains, each frame owned by one of them (or by Xen) in the frame
+/// table. Domains may run on several threads at once: every change of the frame table (allocation,
+/// references, types, pins) is made holding <see cref="FrameLock"/>, which the hypercalls that
+/// touch frames, the domain builder and domain teardown take. Guest memory itself is read and
+/// written without it, as a CPU does.
 /// </summary>
 public sealed class Machine : IDisposable
 {
-    private readonly Dictionary<DomId, PvDomainMemory> _domains = [];
+    private readonly ConcurrentDictionary<DomId, PvDomainMemory> _domains = new();
 
     /// <summary>Creates a machine with <paramref name="frameCount"/> frames of 4 KiB.</summary>
     public Machine(ulong frameCount)
@@ -25,6 +32,7 @@ public sealed class Machine : IDisposable
             throw new ArgumentOutOfRangeException(nameof(frameCount), frameCount, "too small for the hypervisor's own frames");
         }
 
+        ReservedFrames = reserved;
         Memory = new MachineMemory(frameCount);
         Frames = new FrameTable(frameCount, reserved);
         MachineToPhys = new MachToPhysTable(Memory, 1, frameCount);
@@ -36,6 +44,24 @@ public sealed class Machine : IDisposable
     public static Machine WithMegabytes(int megabytes) => new((ulong)megabytes * 256);
 
     public MachineMemory Memory { get; }
+
+    /// <summary>Held for every change of the frame table; re-entrant.</summary>
+    public Lock FrameLock { get; } = new();
+
+    /// <summary>Frames the hypervisor keeps from the start (frame 0, the M2P and its mapping tables).</summary>
+    public ulong ReservedFrames { get; }
+
+    /// <summary>Frames allocated to anyone, the reserved ones included.</summary>
+    public ulong FramesInUse
+    {
+        get
+        {
+            lock (FrameLock)
+            {
+                return Frames.FrameCount - (ulong)Frames.FreeFrames;
+            }
+        }
+    }
 
     public FrameTable Frames { get; }
 
@@ -49,7 +75,16 @@ public sealed class Machine : IDisposable
     public PageTables PageTables { get; }
 
     /// <summary>Adds a domain's memory state so that other domains and the rules can find it.</summary>
-    public void Register(PvDomainMemory domain) => _domains.Add(domain.Id, domain);
+    public void Register(PvDomainMemory domain)
+    {
+        if (!_domains.TryAdd(domain.Id, domain))
+        {
+            throw new InvalidOperationException($"{domain.Id} is registered already");
+        }
+    }
+
+    /// <summary>Removes a destroyed domain's memory state; its frames must have been relinquished.</summary>
+    public void Unregister(DomId id) => _domains.TryRemove(id, out _);
 
     /// <summary>Looks a domain up by id; null when there is no such domain.</summary>
     public PvDomainMemory? Find(DomId id) => _domains.GetValueOrDefault(id);
@@ -57,9 +92,12 @@ public sealed class Machine : IDisposable
     /// <summary>Allocates a zeroed frame for <paramref name="owner"/>; false when memory is exhausted.</summary>
     public bool TryAllocateFrame(DomId owner, out ulong mfn)
     {
-        if (!Frames.TryAllocate(owner, out mfn))
+        lock (FrameLock)
         {
-            return false;
+            if (!Frames.TryAllocate(owner, out mfn))
+            {
+                return false;
+            }
         }
 
         Memory.ClearFrame(mfn);
@@ -69,9 +107,12 @@ public sealed class Machine : IDisposable
     /// <summary>Allocates the specific frame <paramref name="mfn"/>, zeroed, for <paramref name="owner"/>.</summary>
     public bool TryAllocateFrameAt(DomId owner, ulong mfn)
     {
-        if (!Frames.TryAllocateAt(owner, mfn))
+        lock (FrameLock)
         {
-            return false;
+            if (!Frames.TryAllocateAt(owner, mfn))
+            {
+                return false;
+            }
         }
 
         Memory.ClearFrame(mfn);
@@ -81,15 +122,18 @@ public sealed class Machine : IDisposable
     /// <summary>Allocates a zeroed hypervisor page that <paramref name="guest"/> may map read/write (shared_info, grant frames).</summary>
     public bool TryAllocateSharedPage(DomId guest, out ulong mfn)
     {
-        if (!TryAllocateFrame(DomId.Xen, out mfn))
+        lock (FrameLock)
         {
-            return false;
-        }
+            if (!TryAllocateFrame(DomId.Xen, out mfn))
+            {
+                return false;
+            }
 
-        ref var f = ref Frames[mfn];
-        f.Flags |= FrameFlags.SharedWithGuest;
-        f.SharedWith = guest;
-        return true;
+            ref var f = ref Frames[mfn];
+            f.Flags |= FrameFlags.SharedWithGuest;
+            f.SharedWith = guest;
+            return true;
+        }
     }
 
     public void Dispose() => Memory.Dispose();

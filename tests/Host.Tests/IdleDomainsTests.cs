@@ -27,6 +27,7 @@ public sealed class IdleDomainsTests
         });
         Assert.Equal(Enumerable.Range(1, Count), outcome.Domains.Select(d => d.DomainId).Order());
         Assert.Equal((0, 0L, 0L), (memory.Domains, memory.MachineBytes, memory.Frames));
+        Assert.Equal(0, memory.MachineFramesBeyondReserved); // every frame of the shared machine came back
     }
 
     /// <summary>Idle domains i0..i(n-1): all started at 0 ms, checked running at 40 ms, destroyed at 50 ms.</summary>

@@ -65,5 +65,6 @@ public sealed class ParallelRunTests
         Assert.Equal("destroyed by the toolstack", outcome.Domains.Single(d => d.Name == "spinner").ExitReason);
         Assert.InRange(outcome.Domains.Single(d => d.Name == "spinner").Instructions, 2_000_000, 4_000_000);
         Assert.Equal((0, 0L, 0L), (memory.Domains, memory.MachineBytes, memory.Frames));
+        Assert.Equal(0, memory.MachineFramesBeyondReserved);
     }
 }

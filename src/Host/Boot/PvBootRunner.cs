@@ -32,9 +32,11 @@ public static class PvBootRunner
             return Refused($"a slice must be at least one instruction, got {options.SliceInstructions}", lines);
         }
 
+        // A machine of the domain's own (no placement): nothing else runs beside it.
+        var seam = new HostSeam(log: line => trace?.Invoke(line), trace: trace is null ? null : entry => trace(entry.ToString()));
         using var live = LiveDomain.TryBuild(
             options.Kernel, 1, options.MemoryMiB, options.Vcpus, options.CommandLine,
-            options.NanosecondsPerInstruction, (long)(options.Seed % 1_000_000), Emit, out var error, options.Initrd);
+            options.NanosecondsPerInstruction, (long)(options.Seed % 1_000_000), Emit, out var error, options.Initrd, new DomainPlacement(seam, Machine: null));
         if (live is null)
         {
             return Refused(error!, lines);
@@ -42,13 +44,7 @@ public static class PvBootRunner
 
         var domain = live.Domain;
         var guestConsole = live.Console;
-        domain.Log = line => trace?.Invoke(line);
-        if (trace is not null)
-        {
-            domain.Trace = entry => trace(entry.ToString());
-        }
-
-        var serviceStore = ConnectStore(domain);
+        var serviceStore = ConnectStore(seam, domain);
         var result = RunToEnd(domain, options, guestConsole, serviceStore);
         guestConsole.Flush();
         return result with { ConsoleLines = lines };
@@ -59,14 +55,14 @@ public static class PvBootRunner
     /// ring served whenever the guest notifies it; returns what to call after each slice to deliver
     /// watch events that became due.
     /// </summary>
-    private static Action ConnectStore(PvDomain domain)
+    private static Action ConnectStore(HostSeam seam, PvDomain domain)
     {
         var store = StoreToolstack.CreateStore();
         bool eventsQueued = false;
         store.EventsQueued = _ => eventsQueued = true;
         StoreToolstack.Introduce(store, domain.Id.Value, "domain", domain.Vcpus.Count);
         var backend = new StoreBackend(store, domain);
-        StoreToolstack.RouteStoreNotifications(domain, backend.Port, () => backend.Service());
+        StoreToolstack.RouteStoreNotifications(seam.Ports, domain, backend.Port, () => backend.Service());
         return () =>
         {
             if (eventsQueued)

@@ -37,10 +37,8 @@ public sealed class DomainActor : ReceiveActor
             }
         }
 
-        live.Domain.Events.VcpuKicked = Kick;
-
-        // A secondary vCPU brought up with VCPUOP_up starts getting slices.
-        live.Domain.VcpuCameUp = vcpu => Kick(vcpu.Id);
+        // The host's seam calls it for a kick and for a secondary vCPU brought up with VCPUOP_up, which starts getting slices.
+        live.ConnectWake(Kick);
         foreach (var vcpu in live.Domain.Vcpus)
         {
             var key = new VcpuKey(id, vcpu.Id);

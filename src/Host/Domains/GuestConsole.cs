@@ -12,6 +12,8 @@ namespace ActorVisor.Host.Domains;
 /// so that a slice running on a physical-CPU thread never calls the emitter: in parallel mode the
 /// thread that ran the slice collects the lines (<see cref="Collect"/>, which touches the guest's
 /// memory) and the vCPU actor emits them (<see cref="Emit"/>); <see cref="Drain"/> does both.
+/// The host's seam hands it the guest's console_io text (<see cref="Write"/>) and makes it the
+/// owner of the console port (sends on it call <see cref="Collect"/>).
 /// </summary>
 public sealed class GuestConsole
 {
@@ -35,14 +37,6 @@ public sealed class GuestConsole
         _port = built.Config.ConsoleEvtchn;
         _emit = emit;
         ConsoleBackend.Connect(machine.Memory.Frame(_ringMfn));
-        domain.ConsoleWrite = Write;
-        domain.Events.BackendNotified = port =>
-        {
-            if (port == _port)
-            {
-                Collect();
-            }
-        };
     }
 
     /// <summary>Reads every complete line waiting in the console ring and emits every complete line.</summary>
@@ -102,7 +96,8 @@ public sealed class GuestConsole
         }
     }
 
-    private void Write(string text)
+    /// <summary>Takes console_io text; complete lines wait for <see cref="Collect"/>. Runs where the guest's slices run.</summary>
+    public void Write(string text)
     {
         foreach (char c in text)
         {

@@ -1,6 +1,9 @@
 namespace ActorVisor.Host.Domains;
 
-/// <summary>A host exception raised inside a vCPU actor (a bug of ours, or one injected to test supervision), carrying the actor path and the guest state.</summary>
+/// <summary>
+/// A host exception raised inside a vCPU actor (a bug of ours, or one injected to test supervision),
+/// carrying the domain it failed, the actor path and the guest state in its message.
+/// </summary>
 public sealed class HostFaultException : Exception
 {
     public HostFaultException()
@@ -16,4 +19,13 @@ public sealed class HostFaultException : Exception
         : base(message, inner)
     {
     }
+
+    public HostFaultException(int domainId, string message, Exception? inner = null)
+        : base(message, inner)
+    {
+        DomainId = domainId;
+    }
+
+    /// <summary>The domain whose actors failed, when known.</summary>
+    public int? DomainId { get; }
 }

@@ -20,6 +20,19 @@ public sealed class HostMemoryLedger
     /// <summary>How many domains still hold machine memory.</summary>
     public int Domains => Volatile.Read(ref _domains);
 
+    /// <summary>
+    /// Frames of the host's machine in use beyond the hypervisor's own when <see cref="RecordMachine"/>
+    /// looked (at the end of a run: 0 when every destroyed domain gave all its frames back).
+    /// </summary>
+    public long MachineFramesBeyondReserved { get; private set; } = -1;
+
+    /// <summary>Looks at the host's machine: how many frames are in use beyond those it reserved at start.</summary>
+    public void RecordMachine(Hypervisor.Machine machine)
+    {
+        ArgumentNullException.ThrowIfNull(machine);
+        MachineFramesBeyondReserved = (long)(machine.FramesInUse - machine.ReservedFrames);
+    }
+
     internal void Add(LiveDomain live)
     {
         long bytes = live.MachineBytes;

@@ -34,7 +34,7 @@ public sealed partial class HypervisorActor
             _storeBackends[id] = new StoreBackend(_store, live.Domain);
         }
 
-        StoreToolstack.RouteStoreNotifications(live.Domain, _storeBackends[id].Port, () => ServiceStore(id));
+        StoreToolstack.RouteStoreNotifications(_seam.Ports, live.Domain, _storeBackends[id].Port, () => ServiceStore(id));
         PostStoreDelivery();
     }
 
@@ -86,7 +86,7 @@ public sealed partial class HypervisorActor
     private void OnRequestShutdown(RequestShutdown request)
     {
         var record = Find(request.Domain);
-        if (record?.Live is null || record.State is not (DomainState.Running or DomainState.Paused))
+        if (record?.Live is null || !DomainLifecycle.IsLive(record.State))
         {
             Sender.Tell(new NotAllowed(Refusal(request, request.Domain, record)), Self);
             return;

@@ -1,5 +1,6 @@
 using ActorVisor.Actors;
 using ActorVisor.Config.Domain;
+using ActorVisor.Hypervisor;
 using ActorVisor.Scheduler;
 
 namespace ActorVisor.Host.Domains;
@@ -20,18 +21,27 @@ public sealed partial class HypervisorActor : ReceiveActor
     private readonly HypervisorOptions _options;
     private readonly IActorRef _scheduler;
     private readonly List<DomainRecord> _records = [];
-    private readonly Queue<string> _failures = new();
+    private readonly Dictionary<int, string> _failures = [];
     private readonly HostMemoryLedger _memory;
+    private readonly Machine _machine;
+    private readonly bool _ownsMachine;
     private int _nextId = 1;
 
     public HypervisorActor(HypervisorOptions options)
     {
         _options = options;
         _memory = options.Memory ?? new HostMemoryLedger();
+        if (options.Machine is null && options.Cpus is not null)
+        {
+            throw new ArgumentException("in parallel mode the caller owns the machine (slices may outlive the actors)", nameof(options));
+        }
+
+        _ownsMachine = options.Machine is null;
+        _machine = options.Machine ?? Machine.WithMegabytes(HypervisorOptions.DefaultMachineMiB);
         _scheduler = Context.ActorOf(Props.Create(() => new SchedulerActor(options.Policy, options.Scheduler)), "scheduler");
         Receive<Create>(OnCreate);
-        Receive<Unpause>(u => Transition(u.Domain, DomainState.Paused, u, DomainState.Running, new Unpaused(u.Domain)));
-        Receive<Pause>(p => Transition(p.Domain, DomainState.Running, p, DomainState.Paused, new Paused(p.Domain)));
+        Receive<Unpause>(u => Transition(u.Domain, DomainEvent.Unpause, u, new Unpaused(u.Domain)));
+        Receive<Pause>(p => Transition(p.Domain, DomainEvent.Pause, p, new Paused(p.Domain)));
         Receive<Destroy>(OnDestroy);
         Receive<SetMemory>(OnSetMemory);
         Receive<RequestShutdown>(OnRequestShutdown);
@@ -42,11 +52,29 @@ public sealed partial class HypervisorActor : ReceiveActor
         Receive<Terminated>(OnTerminated);
     }
 
+    /// <summary>A failed domain actor is stopped; a host fault names its domain, whose crash is handled when the actor has terminated.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(failure =>
     {
-        _failures.Enqueue(failure.Message);
+        if (failure is HostFaultException { DomainId: { } id })
+        {
+            _failures[id] = failure.Message;
+        }
+        else
+        {
+            _options.Log($"a domain actor failed with a host exception that names no domain: {failure.Message}");
+        }
+
         return Directive.Stop;
     });
+
+    protected override void PostStop()
+    {
+        // Only without physical-CPU threads: then no slice can outlast the domain actors, which freed their memory before this runs.
+        if (_ownsMachine)
+        {
+            _machine.Dispose();
+        }
+    }
 
     private DomainRecord? Find(string name) => _records.LastOrDefault(r => r.Name == name);
 
@@ -65,6 +93,7 @@ public sealed partial class HypervisorActor : ReceiveActor
             return;
         }
 
+        record.State = DomainState.Paused;
         _records.Add(record);
         Sender.Tell(new Created(record.Name, record.Id), Self);
     }
@@ -74,29 +103,24 @@ public sealed partial class HypervisorActor : ReceiveActor
     {
         int id = record.Restarts == 0 && _reservedIds.Remove(record.Name, out int reserved) ? reserved : _nextId++;
         PvDomainHolder holder = new();
+        var channels = PlanChannels(record.Name, id);
         var live = LiveDomain.TryBuild(
-            record.Spec,
+            record.Spec with { Cmdline = channels.CommandLine(record.Spec.Cmdline) },
             record.Kernel,
             id,
             _options.Scheduler.NanosecondsPerInstruction,
             _options.Seed + id,
             line => _options.Console(new ConsoleLinePrinted(record.Name, holder.Live?.Domain.Clock.NowNs ?? 0, line)),
             out var error,
-            record.Ramdisk);
+            record.Ramdisk,
+            new DomainPlacement(_seam, _machine, channels.Unbound));
         if (live is null)
         {
             return error;
         }
 
         holder.Live = live;
-        ConnectToPeers(live);
-        if (SetUpChannels(record.Name, id, live) is { } channelError)
-        {
-            live.Dispose();
-            return channelError;
-        }
-
-        _liveById[id] = live;
+        CommitChannels(record.Name, id, channels);
         ConnectToStore(record.Name, id, live);
         _memory.Add(live);
         var cpus = _options.Cpus;
@@ -105,16 +129,15 @@ public sealed partial class HypervisorActor : ReceiveActor
         record.Live = live;
         record.Id = id;
         record.Actor = Context.ActorOf(Props.Create(() => new DomainActor(live, _scheduler, counters, parameters, cpus)), $"dom{id}");
-        record.State = DomainState.Paused;
         record.ExitReason = null;
         Context.Watch(record.Actor);
         return null;
     }
 
-    private void Transition(string name, DomainState from, object command, DomainState to, object reply)
+    private void Transition(string name, DomainEvent domainEvent, object command, object reply)
     {
         var record = Find(name);
-        if (record is null || record.State != from || record.Actor is null)
+        if (record is null || record.Actor is null || !DomainLifecycle.TryNext(record.State, domainEvent, out var to))
         {
             Sender.Tell(new NotAllowed(Refusal(command, name, record)), Self);
             return;
@@ -143,7 +166,7 @@ public sealed partial class HypervisorActor : ReceiveActor
     private void OnDestroy(Destroy destroy)
     {
         var record = Find(destroy.Domain);
-        if (record is null || record.State == DomainState.Destroyed)
+        if (record is null || !DomainLifecycle.TryNext(record.State, DomainEvent.Destroy, out var destroyed))
         {
             Sender.Tell(new NotAllowed(Refusal(destroy, destroy.Domain, record)), Self);
             return;
@@ -151,14 +174,14 @@ public sealed partial class HypervisorActor : ReceiveActor
 
         record.ExitReason ??= "destroyed by the toolstack";
         Retire(record);
-        record.State = DomainState.Destroyed;
+        record.State = destroyed;
         Sender.Tell(new Destroyed(destroy.Domain), Self);
     }
 
     private void OnSetMemory(SetMemory set)
     {
         var record = Find(set.Domain);
-        if (record?.Live is not { } live || record.State is not (DomainState.Running or DomainState.Paused))
+        if (record?.Live is not { } live || !DomainLifecycle.IsLive(record.State))
         {
             Sender.Tell(new NotAllowed(Refusal(set, set.Domain, record)), Self);
             return;
@@ -180,7 +203,7 @@ public sealed partial class HypervisorActor : ReceiveActor
     private void OnInjectHostFault(InjectHostFault inject)
     {
         var record = Find(inject.Domain);
-        if (record?.Actor is null || record.State is not (DomainState.Running or DomainState.Paused))
+        if (record?.Actor is null || !DomainLifecycle.IsLive(record.State))
         {
             Sender.Tell(new NotAllowed(Refusal(inject, inject.Domain, record)), Self);
             return;
@@ -207,12 +230,12 @@ public sealed partial class HypervisorActor : ReceiveActor
     private void OnGuestStopped(GuestStopped stopped)
     {
         var record = _records.FirstOrDefault(r => r.Id == stopped.DomainId && r.Actor is not null);
-        if (record is null || record.State is DomainState.Shutdown or DomainState.Crashed or DomainState.Destroyed)
+        if (record is null || !DomainLifecycle.TryNext(record.State, stopped.Crashed ? DomainEvent.GuestCrash : DomainEvent.GuestShutdown, out var next))
         {
             return;
         }
 
-        record.State = stopped.Crashed ? DomainState.Crashed : DomainState.Shutdown;
+        record.State = next;
         record.ExitReason = stopped.Crashed ? $"crash: {stopped.Detail}" : stopped.Reason.ToString().ToLowerInvariant();
         var action = stopped.Crashed ? record.Spec.OnCrash
             : stopped.Reason == Abi.ShutdownReason.Reboot ? record.Spec.OnReboot
@@ -228,12 +251,17 @@ public sealed partial class HypervisorActor : ReceiveActor
             return;
         }
 
-        string failure = _failures.Count > 0 ? _failures.Dequeue() : "stopped unexpectedly";
+        string failure = _failures.Remove(record.Id, out var reason) ? reason : "stopped unexpectedly";
         _options.Log($"{terminated.ActorRef.Path} failed and was stopped: {failure}");
         _liveById.TryRemove(record.Id, out _);
         record.Actor = null;
         record.Freeze();
-        record.State = DomainState.Crashed;
+        if (!DomainLifecycle.TryNext(record.State, DomainEvent.HostFault, out var crashed))
+        {
+            return;
+        }
+
+        record.State = crashed;
         record.ExitReason = $"host fault: {failure}";
         Apply(record, record.Spec.OnCrash);
     }
@@ -244,7 +272,7 @@ public sealed partial class HypervisorActor : ReceiveActor
         {
             case LifecycleAction.Destroy or LifecycleAction.CoredumpDestroy:
                 Retire(record);
-                record.State = DomainState.Destroyed;
+                Move(record, DomainEvent.Destroy);
                 _options.Log($"{record.Name} {record.ExitReason}; destroyed");
                 break;
             case LifecycleAction.Restart or LifecycleAction.CoredumpRestart when record.Restarts < _options.MaxRestarts:
@@ -253,7 +281,7 @@ public sealed partial class HypervisorActor : ReceiveActor
                 string reason = record.ExitReason ?? "";
                 if (Build(record) is { } error)
                 {
-                    record.State = DomainState.Destroyed;
+                    Move(record, DomainEvent.Destroy);
                     record.ExitReason = $"{reason}; restart refused: {error}";
                     _options.Log($"{record.Name} could not be restarted: {error}");
                     break;
@@ -261,13 +289,24 @@ public sealed partial class HypervisorActor : ReceiveActor
 
                 _options.Log($"{record.Name} {reason}; restarted as dom{record.Id}");
                 record.Actor!.Tell(new Unpause(record.Name), Self);
-                record.State = DomainState.Running;
+                Move(record, DomainEvent.Restart);
                 break;
             default:
                 record.Freeze();
                 _options.Log($"{record.Name} {record.ExitReason}; preserved{(action == LifecycleAction.Preserve ? "" : $" ({action} is not supported, or the restart limit was reached)")}");
                 break;
         }
+    }
+
+    /// <summary>Applies a transition the hypervisor itself decided on; one the table refuses is a bug of ours.</summary>
+    private static void Move(DomainRecord record, DomainEvent domainEvent)
+    {
+        if (!DomainLifecycle.TryNext(record.State, domainEvent, out var next))
+        {
+            throw new InvalidOperationException($"{record.Name}: {domainEvent} is not a transition from {record.State}");
+        }
+
+        record.State = next;
     }
 
     /// <summary>Lets a domain's console emitter read the clock of the domain it is built into.</summary>

@@ -12,6 +12,11 @@ namespace ActorVisor.Host.Domains;
 /// <param name="Channels">The interdomain event channels the toolstack sets up as the domains they join are built.</param>
 /// <param name="Memory">Counts the machine memory of live domains; a new ledger when not given.</param>
 /// <param name="Cpus">The physical-CPU threads that run slices in parallel mode, or null to run each slice on the vCPU actor's own thread.</param>
+/// <param name="Machine">
+/// The machine all domains share (one frame table, so grants between them work), owned by the
+/// caller, who disposes it after the physical-CPU threads stopped. Null: the hypervisor makes one of
+/// <see cref="DefaultMachineMiB"/> and disposes it when it stops (serial mode only).
+/// </param>
 public sealed record HypervisorOptions(
     ISchedulerPolicy Policy,
     SchedulerOptions Scheduler,
@@ -21,4 +26,9 @@ public sealed record HypervisorOptions(
     int MaxRestarts = 3,
     IReadOnlyList<EventChannelPair>? Channels = null,
     HostMemoryLedger? Memory = null,
-    PhysicalCpus? Cpus = null);
+    PhysicalCpus? Cpus = null,
+    Hypervisor.Machine? Machine = null)
+{
+    /// <summary>The machine memory of a hypervisor given none, as reference.conf's actorvisor.machine.memory.</summary>
+    public const int DefaultMachineMiB = 2048;
+}

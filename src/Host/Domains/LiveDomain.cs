@@ -7,37 +7,48 @@ using ActorVisor.Hypervisor.Pv;
 namespace ActorVisor.Host.Domains;
 
 /// <summary>
-/// A built PV domain with its own machine memory and console back-end: what a DomainActor owns.
-/// Building refuses a bad kernel or configuration with a reason, never an exception.
+/// A built PV domain with its console back-end, on the host's machine (or, for <c>actorvisor boot</c>,
+/// on a machine of its own): what a DomainActor owns. Building refuses a bad kernel or
+/// configuration with a reason, never an exception. Disposing gives the domain's frames back to
+/// the machine (<see cref="PvDomain.Relinquish"/>) once no slice of it runs.
 /// </summary>
 public sealed class LiveDomain : IDisposable
 {
-    /// <summary>Machine frames beyond the domain's own: frame 0, shared_info, and room for hypervisor pages.</summary>
+    /// <summary>Machine frames beyond the domain's own on a machine of its own: frame 0, the M2P, shared_info, and room for hypervisor pages.</summary>
     private const int MachineOverheadMiB = 4;
 
     private readonly Machine _machine;
+    private readonly bool _ownsMachine;
+    private readonly HostSeam _seam;
     private readonly Lock _gate = new();
     private readonly Lock _sliceLock = new();
     private int _slicesRunning;
     private bool _disposeRequested;
     private bool _disposed;
     private List<Action>? _deferred;
+    private Action<int>? _wake;
 
-    private LiveDomain(Machine machine, PvDomain domain, GuestConsole console)
+    private LiveDomain(Machine machine, bool ownsMachine, HostSeam seam, PvDomain domain, GuestConsole console, long framesAtBuild)
     {
         _machine = machine;
+        _ownsMachine = ownsMachine;
+        _seam = seam;
         Domain = domain;
         Console = console;
+        FramesInUse = framesAtBuild;
     }
 
     /// <summary>Raised once, when the domain's machine memory has been freed.</summary>
     public event Action? Disposed;
 
-    /// <summary>Bytes of machine memory this domain holds: its own pages and the hypervisor's frames beside them.</summary>
-    public long MachineBytes => (long)_machine.Memory.SizeBytes;
+    /// <summary>Bytes of machine memory the domain held when it was built: its own pages and the hypervisor's frames for it.</summary>
+    public long MachineBytes => FramesInUse * 4096;
 
-    /// <summary>Frames of the domain's machine that are allocated (to the guest or to the hypervisor).</summary>
-    public long FramesInUse => (long)_machine.Frames.FrameCount - _machine.Frames.FreeFrames;
+    /// <summary>Frames the domain held when it was built (its own, and the hypervisor's pages for it).</summary>
+    public long FramesInUse { get; }
+
+    /// <summary>How many of the domain's frames another domain still held when it was freed (they are freed when it lets go).</summary>
+    public int FramesHeldElsewhereAtFree { get; private set; }
 
     public PvDomain Domain { get; }
 
@@ -60,7 +71,8 @@ public sealed class LiveDomain : IDisposable
 
     /// <summary>Builds domain <paramref name="id"/> from its spec and kernel, or returns null with the reason.</summary>
     /// <param name="module">The boot module (the spec's ramdisk, read by the caller), or null.</param>
-    public static LiveDomain? TryBuild(DomainSpec spec, ReadOnlyMemory<byte> kernel, int id, double nanosecondsPerInstruction, long seed, Action<string> console, out string? error, byte[]? module = null)
+    /// <param name="placement">Where the domain goes: the host's seam and machine, and the ports the toolstack allocates unbound; a machine of its own when null.</param>
+    public static LiveDomain? TryBuild(DomainSpec spec, ReadOnlyMemory<byte> kernel, int id, double nanosecondsPerInstruction, long seed, Action<string> console, out string? error, byte[]? module = null, DomainPlacement? placement = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (spec.Type != DomainType.Pv)
@@ -69,12 +81,13 @@ public sealed class LiveDomain : IDisposable
             return null;
         }
 
-        return TryBuild(kernel, id, (int)(spec.MemoryBytes >> 20), spec.Vcpus, spec.Cmdline, nanosecondsPerInstruction, seed, console, out error, module);
+        return TryBuild(kernel, id, (int)(spec.MemoryBytes >> 20), spec.Vcpus, spec.Cmdline, nanosecondsPerInstruction, seed, console, out error, module, placement);
     }
 
     /// <summary>Builds PV domain <paramref name="id"/> from a kernel image, or returns null with the reason.</summary>
     /// <param name="module">A boot module (initrd) placed after the kernel, or null.</param>
-    public static LiveDomain? TryBuild(ReadOnlyMemory<byte> kernel, int id, int memoryMiB, int vcpus, string commandLine, double nanosecondsPerInstruction, long seed, Action<string> console, out string? error, byte[]? module = null)
+    /// <param name="placement">Where the domain goes: the host's seam and machine, and the ports the toolstack allocates unbound; a machine of its own when null.</param>
+    public static LiveDomain? TryBuild(ReadOnlyMemory<byte> kernel, int id, int memoryMiB, int vcpus, string commandLine, double nanosecondsPerInstruction, long seed, Action<string> console, out string? error, byte[]? module = null, DomainPlacement? placement = null)
     {
         error = null;
         if (memoryMiB < 1 || vcpus < 1 || vcpus > SharedInfoLayout.LegacyVcpuSlots)
@@ -90,40 +103,45 @@ public sealed class LiveDomain : IDisposable
             return null;
         }
 
-        var machine = Machine.WithMegabytes(memoryMiB + MachineOverheadMiB);
-        var built = DomainBuilder.Build(machine, parsed.Image!, DomainConfig.WithMegabytes(new DomId((ushort)id), memoryMiB, commandLine) with { Module = module });
+        bool ownsMachine = placement?.Machine is null;
+        var machine = placement?.Machine ?? Machine.WithMegabytes(memoryMiB + MachineOverheadMiB);
+        var seam = placement?.Seam ?? new HostSeam();
+        var config = DomainConfig.WithMegabytes(new DomId((ushort)id), memoryMiB, commandLine) with { Module = module, UnboundPorts = placement?.UnboundPorts };
+        var built = DomainBuilder.Build(machine, parsed.Image!, config);
         if (!built.Succeeded)
         {
-            machine.Dispose();
+            if (ownsMachine)
+            {
+                machine.Dispose();
+            }
+
             error = $"domain refused: {built.Error}: {built.Detail}";
             return null;
         }
 
         var wallclock = (1_767_225_600L + (seed % 1_000_000)) * 1_000_000_000L;
-        var domain = new PvDomain(machine, built.Domain!, new PvDomainOptions(vcpus, nanosecondsPerInstruction, wallclock));
-        return new LiveDomain(machine, domain, new GuestConsole(machine, built.Domain!, domain, console));
+        var domain = new PvDomain(machine, built.Domain!, seam, new PvDomainOptions(vcpus, nanosecondsPerInstruction, wallclock));
+        var live = new LiveDomain(machine, ownsMachine, seam, domain, new GuestConsole(machine, built.Domain!, domain, console), CountFrames(machine, domain));
+        seam.Attach(live);
+        return live;
     }
 
     /// <summary>
-    /// Appends words to the command line in start_info, as the domain builder would have written
-    /// them; only before the domain first runs. False when the line would not fit.
+    /// Connects what wakes a vCPU of this domain when one of its events becomes deliverable or
+    /// VCPUOP_up brings it online (the domain actor's message to the scheduler); once, before the
+    /// domain first runs. It may be called on a physical-CPU thread.
     /// </summary>
-    public bool TryAppendCommandLine(string words)
+    public void ConnectWake(Action<int> wake)
     {
-        var built = Domain.Built;
-        var layout = StartInfoLayout.For(Domain.Width);
-        ulong mfn = built.P2m[(int)built.Layout.PfnOf(built.Layout.StartInfoVa)];
-        var line = _machine.Memory.Frame(mfn).Slice(layout.CmdLine, StartInfoLayout.CmdLineLength);
-        int end = line.IndexOf((byte)0);
-        var bytes = System.Text.Encoding.ASCII.GetBytes(end > 0 ? " " + words : words);
-        if (end < 0 || end + bytes.Length >= StartInfoLayout.CmdLineLength)
+        ArgumentNullException.ThrowIfNull(wake);
+        if (Interlocked.CompareExchange(ref _wake, wake, null) is not null)
         {
-            return false;
+            throw new InvalidOperationException($"the wake-up of {Domain.Id} is connected already");
         }
-
-        bytes.CopyTo(line[end..]);
-        return true;
     }
+
+    /// <summary>Wakes vCPU <paramref name="vcpu"/> through what <see cref="ConnectWake"/> connected (nothing before that).</summary>
+    internal void Wake(int vcpu) => Volatile.Read(ref _wake)?.Invoke(vcpu);
 
     /// <summary>Marks a slice as running on some thread: the memory stays until it ends, even if the domain is disposed meanwhile.</summary>
     public bool TryBeginSlice()
@@ -225,7 +243,42 @@ public sealed class LiveDomain : IDisposable
 
     private void Free()
     {
-        _machine.Dispose();
+        _seam.Detach(this);
+        if (_ownsMachine)
+        {
+            _machine.Dispose();
+        }
+        else
+        {
+            FramesHeldElsewhereAtFree = Domain.Relinquish().HeldElsewhere;
+        }
+
         Disposed?.Invoke();
     }
+
+    /// <summary>The frames the domain holds: its own, the hypervisor pages shared with it and its vCPUs' GDT areas.</summary>
+    private static long CountFrames(Machine machine, PvDomain domain)
+    {
+        lock (machine.FrameLock)
+        {
+            long count = domain.Vcpus.Count * 4;
+            var frames = machine.Frames;
+            for (ulong mfn = 0; mfn < frames.FrameCount; mfn++)
+            {
+                var f = frames[mfn];
+                if (f.IsAllocated && (f.Owner == domain.Id || ((f.Flags & Hypervisor.Memory.FrameFlags.SharedWithGuest) != 0 && f.SharedWith == domain.Id)))
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
+    }
 }
+
+/// <summary>Where a domain is built: the host's seam, the shared machine, and the event channel ports the toolstack allocates unbound at build.</summary>
+/// <param name="Seam">The host seam the domain reports to and reaches its peers through.</param>
+/// <param name="Machine">The host's machine, or null for a machine of the domain's own.</param>
+/// <param name="UnboundPorts">Ports allocated unbound at build time, each for the domain that will bind it.</param>
+public sealed record DomainPlacement(HostSeam Seam, Machine? Machine, IReadOnlyList<UnboundPort>? UnboundPorts = null);

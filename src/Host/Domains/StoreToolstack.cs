@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using ActorVisor.Abi;
 using ActorVisor.Hypervisor.Pv;
+using ActorVisor.Hypervisor.Pv.Events;
 using ActorVisor.Hypervisor.Store;
 
 namespace ActorVisor.Host.Domains;
@@ -60,25 +61,15 @@ public static class StoreToolstack
         store.Write(DomId.Dom0, 0, $"{HomeOf(id)}/control/shutdown", reboot ? "reboot"u8 : "poweroff"u8);
     }
 
-    /// <summary>
-    /// Sends the guest's notifications on its store port to <paramref name="service"/> and every other
-    /// back-end notification to whoever listened before (the console back-end).
-    /// </summary>
-    public static void RouteStoreNotifications(PvDomain domain, uint storePort, Action service)
+    /// <summary>Makes <paramref name="service"/> the owner of the domain's store port: the guest's sends on it reach the store.</summary>
+    public static void RouteStoreNotifications(BackendPorts ports, PvDomain domain, uint storePort, Action service)
     {
+        ArgumentNullException.ThrowIfNull(ports);
         ArgumentNullException.ThrowIfNull(domain);
         ArgumentNullException.ThrowIfNull(service);
-        var others = domain.Events.BackendNotified;
-        domain.Events.BackendNotified = port =>
+        if (!ports.Register(domain.Id, storePort, service))
         {
-            if (port == storePort)
-            {
-                service();
-            }
-            else
-            {
-                others?.Invoke(port);
-            }
-        };
+            throw new InvalidOperationException($"the store port {storePort} of {domain.Id} has an owner already");
+        }
     }
 }

@@ -30,7 +30,7 @@ public sealed class VcpuActor : ReceiveActor
         _cpus = cpus;
         Receive<RunSlice>(Run);
         Receive<SliceRan>(ran => Finish(ran.Result));
-        Receive<SliceFailed>(failed => throw new HostFaultException($"host fault in {Self.Path}: {failed.Error.Message}", failed.Error));
+        Receive<SliceFailed>(failed => throw new HostFaultException(key.DomainId, $"host fault in {Self.Path}: {failed.Error.Message}", failed.Error));
         Receive<ArmHostFault>(_ => _faultArmed = true);
         Receive<PreemptSlice>(_ => _vcpu.Cpu.RequestStop());
     }
@@ -39,12 +39,21 @@ public sealed class VcpuActor : ReceiveActor
     {
         if (_faultArmed)
         {
-            throw new HostFaultException($"host fault in {Self.Path} at guest rip {_vcpu.Cpu.Rip:x} ({(_vcpu.InKernelMode ? "kernel" : "user")} mode)");
+            throw new HostFaultException(_key.DomainId, $"host fault in {Self.Path} at guest rip {_vcpu.Cpu.Rip:x} ({(_vcpu.InKernelMode ? "kernel" : "user")} mode)");
         }
 
         if (_cpus is null)
         {
-            var result = Execute(slice);
+            SliceResult result;
+            try
+            {
+                result = Execute(slice);
+            }
+            catch (Exception error) when (error is not HostFaultException)
+            {
+                throw new HostFaultException(_key.DomainId, $"host fault in {Self.Path}: {error.Message}", error);
+            }
+
             _live.Console.Collect();
             Finish(result);
             return;

@@ -26,6 +26,9 @@ public static class ScenarioRunner
     /// </summary>
     public const long ParallelPreemptionCheckNs = 1_000_000;
 
+    /// <summary>The smallest machine a run accepts: the hypervisor's own frames and room for one small domain.</summary>
+    private const long MinimumMachineBytes = 4L << 20;
+
     /// <param name="spec">The loaded scenario.</param>
     /// <param name="seed">Overrides the scenario's seed when given.</param>
     /// <param name="output">Receives each line as it happens: console lines as <c>[d1] text</c>, the toolstack's and hypervisor's lines as <c>[toolstack] ...</c>.</param>
@@ -88,9 +91,16 @@ public static class ScenarioRunner
         var runtime = system.Deterministic!;
         if (trace is not null)
         {
-            runtime.Delivered += (recipient, message) => trace($"{runtime.Now.Ticks * 100} {recipient.Path} <- {message}");
+            runtime.Delivered += (recipient, message) => trace($"{VirtualClock.Nanoseconds(runtime.Now)} {recipient.Path} <- {message}");
         }
 
+        // Disposed after the physical-CPU threads (declared before them): a slice may end after the actors stopped.
+        if (settings.Machine.MemoryBytes < MinimumMachineBytes)
+        {
+            return ScenarioOutcome.Failed($"actorvisor.machine.memory = {settings.Machine.MemoryBytes} bytes is too small for a machine (at least {MinimumMachineBytes >> 20} MiB)");
+        }
+
+        using var machine = new Hypervisor.Machine((ulong)(settings.Machine.MemoryBytes >> 12));
         using var cpus = (parallel ?? settings.Time.Mode == TimeMode.Parallel) ? new PhysicalCpus(settings.Machine.PhysicalCpus) : null;
         var channels = EventChannelPair.FromCommandLines(spec.Domains.Select(d => (d.Name, d.Cmdline)));
         var options = new HypervisorOptions(
@@ -105,20 +115,21 @@ public static class ScenarioRunner
             line => output($"[hypervisor] {line}"),
             Channels: channels,
             Memory: memory,
-            Cpus: cpus);
+            Cpus: cpus,
+            Machine: machine);
         var hypervisor = system.ActorOf(Props.Create(() => new HypervisorActor(options)), "hypervisor");
         var timeline = system.ActorOf(Props.Create(() => new TimelineActor(hypervisor, domains, line => output($"[toolstack] {line}"), checks)), "toolstack");
         foreach (var action in spec.Timeline)
         {
-            system.Scheduler.ScheduleTellOnce(TimeSpan.FromTicks(action.AtNs / 100), timeline, action, ActorRefs.NoSender);
+            system.Scheduler.ScheduleTellOnce(VirtualClock.At(action.AtNs), timeline, action, ActorRefs.NoSender);
         }
 
         foreach (var check in spec.Checks.OfType<DomainStateCheck>().Where(c => c.AtNs is not null))
         {
-            system.Scheduler.ScheduleTellOnce(TimeSpan.FromTicks(check.AtNs!.Value / 100), timeline, check, ActorRefs.NoSender);
+            system.Scheduler.ScheduleTellOnce(VirtualClock.At(check.AtNs!.Value), timeline, check, ActorRefs.NoSender);
         }
 
-        var stopAt = TimeSpan.FromTicks((stopAtNs ?? spec.StopAtNs) / 100);
+        var stopAt = VirtualClock.At(stopAtNs ?? spec.StopAtNs);
         Drive(runtime, cpus);
         while (runtime.NextTimerDue is { } next && next <= stopAt)
         {
@@ -126,7 +137,7 @@ public static class ScenarioRunner
             Drive(runtime, cpus);
         }
 
-        long endNs = runtime.Now.Ticks * 100;
+        long endNs = VirtualClock.Nanoseconds(runtime.Now);
         var listing = hypervisor.Ask<DomainsListed>(new ListDomains(), TimeSpan.FromSeconds(1));
         runtime.RunUntilIdle();
         var final = listing.Result.Domains;
@@ -153,6 +164,7 @@ public static class ScenarioRunner
 
         system.Stop(hypervisor);
         Drive(runtime, cpus);
+        memory?.RecordMachine(machine);
         return new ScenarioOutcome(final, checks, console, endNs, settings.Machine.PhysicalCpus, null);
     }
 

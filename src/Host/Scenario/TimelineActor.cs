@@ -47,7 +47,7 @@ public sealed class TimelineActor : ReceiveActor
         Receive<HostFaultArmed>(armed => _log($"{Now}: host fault armed in {armed.Domain}"));
     }
 
-    private string Now => Checks.FormatNs(Context.System.Scheduler.Now.Ticks * 100);
+    private string Now => Checks.FormatNs(VirtualClock.Nanoseconds(Context.System.Scheduler));
 
     private void Take(TimelineAction action)
     {

@@ -19,4 +19,7 @@ public enum DomainBuildError
 
     /// <summary>The domain id is not an ordinary domain id or is already in use.</summary>
     BadDomainId,
+
+    /// <summary>A port the toolstack asked to allocate unbound is 0, out of range, the store or console port, or named twice.</summary>
+    BadUnboundPort,
 }

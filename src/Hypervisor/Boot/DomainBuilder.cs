@@ -17,7 +17,17 @@ public static partial class DomainBuilder
     /// <summary>Offset of the console ring's connection byte (1 = back-end not yet connected).</summary>
     private const int ConsoleConnectionOffset = 3088;
 
+    /// <summary>Builds the domain holding the machine's frame lock (other domains may be running on it).</summary>
     public static DomainBuildResult Build(Machine machine, XenElfImage image, DomainConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(machine);
+        lock (machine.FrameLock)
+        {
+            return BuildLocked(machine, image, config);
+        }
+    }
+
+    private static DomainBuildResult BuildLocked(Machine machine, XenElfImage image, DomainConfig config)
     {
         if (!config.Id.IsRealDomain || machine.Find(config.Id) is not null)
         {
@@ -28,6 +38,11 @@ public static partial class DomainBuilder
         if (commandLine.Length >= StartInfoLayout.CmdLineLength)
         {
             return DomainBuildResult.Fail(DomainBuildError.CommandLineTooLong, $"command line of {commandLine.Length} bytes exceeds 1023");
+        }
+
+        if (BadUnboundPort(config, image.Width) is { } portDetail)
+        {
+            return DomainBuildResult.Fail(DomainBuildError.BadUnboundPort, portDetail);
         }
 
         var error = ComputeLayout(image, config.MemoryPages, out var layout, (ulong)(config.Module?.Length ?? 0));
@@ -95,6 +110,21 @@ public static partial class DomainBuilder
             new BuiltDomain(config, image, domain, vcpu, p2m, sharedInfoMfn, startInfoMfn, layout, state),
             DomainBuildError.None,
             "");
+    }
+
+    /// <summary>Why the unbound ports asked for cannot be allocated, or null when they can.</summary>
+    private static string? BadUnboundPort(DomainConfig config, GuestWidth width)
+    {
+        var seen = new HashSet<uint> { config.StoreEvtchn, config.ConsoleEvtchn };
+        foreach (var unbound in config.UnboundPorts ?? [])
+        {
+            if (unbound.Port == 0 || unbound.Port >= (uint)width.EventChannelPorts() || !seen.Add(unbound.Port))
+            {
+                return $"port {unbound.Port} cannot be allocated unbound for {unbound.RemoteDom}";
+            }
+        }
+
+        return null;
     }
 
     private static InitialVcpuState InitialState(XenElfImage image, BootLayout layout, ulong rootMfn)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using ActorVisor.Abi;
 using ActorVisor.Hypervisor.Memory;
 
@@ -13,6 +14,10 @@ namespace ActorVisor.Hypervisor.Grants;
 /// type reference when mapped writable) until it is unmapped; GTF_reading/GTF_writing are set in
 /// the granter's entry exactly while some mapping of that kind exists; a grant is used only by
 /// the domain it names, only with permit_access, and never writably when GTF_readonly is set.
+///
+/// A grantee's map and unmap change the granter's table (its active counts and the entry's marks)
+/// from the grantee's thread: every grant operation runs holding the machine's frame lock, and the
+/// marks are written with a compare-exchange, since the granter's guest shares the entry.
 /// </summary>
 public sealed class GrantTable
 {
@@ -21,6 +26,7 @@ public sealed class GrantTable
     private readonly List<ulong> _frames = [];
     private readonly Dictionary<uint, (int Readers, int Writers)> _active = [];
     private readonly List<Mapping?> _mapTrack = [];
+    private bool _relinquished;
 
     public GrantTable(Machine machine, PvDomainMemory owner, Func<DomId, GrantTable?> directory, int maxFrames = 32)
     {
@@ -184,6 +190,27 @@ public sealed class GrantTable
         return GrantStatus.Okay;
     }
 
+    /// <summary>
+    /// The domain is being destroyed: every grant it mapped from others is released (references
+    /// dropped, the granter's entry no longer marked in use) and its own table is emptied, so that
+    /// no grant of it can be mapped or copied any more. Its grant frames are freed with its other
+    /// hypervisor pages. Called holding the machine's frame lock.
+    /// </summary>
+    public void Relinquish()
+    {
+        for (int handle = 0; handle < _mapTrack.Count; handle++)
+        {
+            if (_mapTrack[handle] is not null)
+            {
+                Unmap((uint)handle, out _);
+            }
+        }
+
+        _frames.Clear();
+        _active.Clear();
+        _relinquished = true;
+    }
+
     /// <summary>GNTTABOP_copy of <paramref name="length"/> bytes, performed by this (the calling) domain.</summary>
     public GrantStatus Copy(GrantCopySide source, GrantCopySide destination, ushort length)
     {
@@ -256,6 +283,12 @@ public sealed class GrantTable
 
     private void Activate(uint gref, bool readOnly, int delta)
     {
+        if (_relinquished)
+        {
+            // The granter is gone: a grantee's unmap has no entry left to mark.
+            return;
+        }
+
         var (readers, writers) = _active.GetValueOrDefault(gref);
         if (readOnly)
         {
@@ -272,11 +305,23 @@ public sealed class GrantTable
         }
 
         _active[gref] = (readers, writers);
-        var entry = EntryBytes(gref);
-        ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(entry);
-        flags = (ushort)((flags & ~(GrantFlags.Reading | GrantFlags.Writing))
-            | (readers > 0 ? GrantFlags.Reading : 0) | (writers > 0 ? GrantFlags.Writing : 0));
-        BinaryPrimitives.WriteUInt16LittleEndian(entry, flags);
+
+        // The granter's guest may be changing the same entry on another physical CPU (ending its
+        // access with a compare-exchange), so flags and domid, one little-endian word, change atomically.
+        ref uint word = ref MemoryMarshal.Cast<byte, uint>(EntryBytes(gref))[0];
+        uint marks = (readers > 0 ? GrantFlags.Reading : 0u) | (writers > 0 ? GrantFlags.Writing : 0u);
+        uint seen = Volatile.Read(ref word);
+        while (true)
+        {
+            uint wanted = (seen & ~(uint)(GrantFlags.Reading | GrantFlags.Writing)) | marks;
+            uint was = Interlocked.CompareExchange(ref word, wanted, seen);
+            if (was == seen)
+            {
+                return;
+            }
+
+            seen = was;
+        }
     }
 
     private Span<byte> EntryBytes(uint gref) =>

@@ -22,6 +22,12 @@ public enum FrameFlags : byte
 
     /// <summary>A hypervisor page (shared_info, grant frames) that <see cref="FrameInfo.SharedWith"/> may map read/write.</summary>
     SharedWithGuest = 16,
+
+    /// <summary>
+    /// The owner was destroyed while another domain still held references (a grant mapping): the
+    /// allocation reference is gone and the frame is freed when the last reference is put.
+    /// </summary>
+    Relinquished = 32,
 }
 
 /// <summary>

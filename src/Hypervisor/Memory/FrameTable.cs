@@ -9,7 +9,9 @@ namespace ActorVisor.Hypervisor.Memory;
 /// - a free frame has owner DOMID_INVALID, no references, type None and no flags;
 /// - an allocated frame holds exactly one general reference for its allocation until it is freed,
 ///   and can only be freed when that is the last reference and its type count is zero;
-/// - a general reference count never goes below zero (a put without a get is a host bug).
+/// - a general reference count never goes below zero (a put without a get is a host bug);
+/// - a relinquished frame (its owner destroyed while others held references) takes no new
+///   references and is freed by the put that drops its last one.
 /// Type rules (type changes only at type count zero, validation) live in <see cref="PageTables"/>.
 /// </summary>
 public sealed class FrameTable
@@ -84,7 +86,7 @@ public sealed class FrameTable
     public void Free(ulong mfn)
     {
         ref var f = ref _frames[mfn];
-        if (!f.IsAllocated || f.RefCount != 1 || f.TypeCount != 0 || f.IsPinned)
+        if (!f.IsAllocated || f.RefCount != 1 || f.TypeCount != 0 || f.IsPinned || (f.Flags & FrameFlags.Relinquished) != 0)
         {
             throw new InvalidOperationException($"mfn {mfn:x} cannot be freed while in use: {f}");
         }
@@ -92,6 +94,31 @@ public sealed class FrameTable
         f = new FrameInfo { Owner = DomId.Invalid, SharedWith = DomId.Invalid };
         _freeCount++;
         _lowestFreeHint = Math.Min(_lowestFreeHint, mfn);
+    }
+
+    /// <summary>
+    /// Drops the allocation reference of a frame whose owner is being destroyed: the frame is freed
+    /// now when nothing else holds it, otherwise it is marked relinquished and freed by the last
+    /// <see cref="PutPage"/>. Returns true when it was freed now.
+    /// </summary>
+    public bool Relinquish(ulong mfn)
+    {
+        ref var f = ref _frames[mfn];
+        if (!f.IsAllocated || (f.Flags & FrameFlags.Relinquished) != 0)
+        {
+            throw new InvalidOperationException($"mfn {mfn:x} cannot be relinquished: {f}");
+        }
+
+        if (f.RefCount == 1 && f.TypeCount == 0 && !f.IsPinned)
+        {
+            f.Flags &= ~FrameFlags.Validated;
+            Free(mfn);
+            return true;
+        }
+
+        f.Flags |= FrameFlags.Relinquished;
+        f.RefCount--;
+        return false;
     }
 
     /// <summary>Takes a general reference on a frame owned by <paramref name="owner"/>; false when it is not theirs.</summary>
@@ -103,7 +130,7 @@ public sealed class FrameTable
         }
 
         ref var f = ref _frames[mfn];
-        var usable = f.IsAllocated
+        var usable = f.IsAllocated && (f.Flags & FrameFlags.Relinquished) == 0
             && (f.Owner == owner || ((f.Flags & FrameFlags.SharedWithGuest) != 0 && f.SharedWith == owner));
         if (!usable)
         {
@@ -118,6 +145,15 @@ public sealed class FrameTable
     public void PutPage(ulong mfn)
     {
         ref var f = ref _frames[mfn];
+        if ((f.Flags & FrameFlags.Relinquished) != 0 && f.RefCount == 1 && f.TypeCount == 0)
+        {
+            // The last holder of a destroyed domain's frame lets go of it.
+            f = new FrameInfo { Owner = DomId.Invalid, SharedWith = DomId.Invalid };
+            _freeCount++;
+            _lowestFreeHint = Math.Min(_lowestFreeHint, mfn);
+            return;
+        }
+
         if (f.RefCount <= 1)
         {
             throw new InvalidOperationException($"mfn {mfn:x}: put_page would drop the allocation reference: {f}");

@@ -17,19 +17,16 @@ public static class PvCpuidPolicy
     /// <summary>The Xen version reported through CPUID leaf 0x40000001 and XENVER_version (4.19).</summary>
     public const uint XenVersion = (4u << 16) | 19u;
 
-    /// <summary>
-    /// Leaf 1 EDX: FPU, TSC, MSR, PAE, CX8, SEP, CMOV, PAT, CLFLUSH, FXSR, SSE, SSE2. MMX (bit 23) stays clear
-    /// while the CPU has no MMX registers.
-    /// </summary>
+    /// <summary>Leaf 1 EDX: FPU, TSC, MSR, PAE, CX8, SEP, CMOV, PAT, CLFLUSH, MMX, FXSR, SSE, SSE2.</summary>
     public const uint Leaf1Edx = (1u << 0) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | (1u << 11) | (1u << 15) | (1u << 16)
-        | (1u << 19) | (1u << 24) | (1u << 25) | (1u << 26);
+        | (1u << 19) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26);
 
     /// <summary>
-    /// Leaf 1 ECX: SSE3 (0), CMPXCHG16B (13), POPCNT (23) and the hypervisor bit (31). SSSE3, SSE4.1 and
-    /// SSE4.2 stay clear until the CPU executes all their instructions; a kernel that saw them would pick
-    /// code paths (Linux's blake2s_compress_ssse3, for one) that fault with #UD.
+    /// Leaf 1 ECX: SSE3 (0), SSSE3 (9), CMPXCHG16B (13), SSE4.1 (19), SSE4.2 (20), MOVBE (22), POPCNT (23)
+    /// and the hypervisor bit (31): with LAHF/SAHF in 64-bit mode (leaf 0x80000001) that is x86-64-v2.
+    /// PCLMULQDQ, AES, XSAVE/AVX, F16C, FMA and RDRAND stay clear (not implemented).
     /// </summary>
-    public const uint Leaf1Ecx = (1u << 0) | (1u << 13) | (1u << 23) | (1u << 31);
+    public const uint Leaf1Ecx = (1u << 0) | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 20) | (1u << 22) | (1u << 23) | (1u << 31);
 
     /// <summary>The brand string of leaves 0x80000002-0x80000004 (48 bytes, NUL padded).</summary>
     public const string BrandString = "ActorVisor software x86-64 CPU";

@@ -10,33 +10,44 @@ namespace ActorVisor.Hypervisor.Pv;
 /// <summary>
 /// A running PV domain: the built memory, its vCPUs, event channels, virtual clock and the state
 /// hypercalls change that is shared by all vCPUs (VM assists, shutdown). It is driven directly on
-/// one thread: whoever calls <see cref="PvVcpu.RunSlice"/> also owns this object.
+/// one thread: whoever calls <see cref="PvVcpu.RunSlice"/> also owns this object. Everything the
+/// domain tells its host and every effect it has on another domain goes through its
+/// <see cref="IDomainHost"/> (<see cref="Host"/>).
 /// </summary>
-public sealed class PvDomain
+public sealed partial class PvDomain
 {
     private readonly long[] _hypercallCounts = new long[64];
     private readonly Dictionary<int, long> _unimplemented = [];
     private readonly List<PvVcpu> _vcpus = [];
 
-    public PvDomain(Machine machine, BuiltDomain built, PvDomainOptions? options = null)
+    public PvDomain(Machine machine, BuiltDomain built, IDomainHost host, PvDomainOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(machine);
         ArgumentNullException.ThrowIfNull(built);
+        ArgumentNullException.ThrowIfNull(host);
         options ??= new PvDomainOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.VcpuCount, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.VcpuCount, SharedInfoLayout.LegacyVcpuSlots);
         Machine = machine;
         Built = built;
         Options = options;
+        Host = host;
         Mmu = new MmuOperations(machine);
         Reservation = new DomainReservation(machine, built.Config.Id, built.Config.MemoryPages);
         Clock = new VirtualClock(options.NanosecondsPerInstruction, options.WallclockAtZeroNs);
         SharedInfo = new SharedInfoPage(machine, built.SharedInfoMfn, built.Image.Width, options.VcpuCount);
-        Events = new EventChannels(SharedInfo, built.Config.Id, options.VcpuCount);
+        Events = new EventChannels(SharedInfo, built.Config.Id, options.VcpuCount, host);
         Events.BindHostBackend(built.Config.StoreEvtchn, DomId.Dom0);
         Events.BindHostBackend(built.Config.ConsoleEvtchn, DomId.Dom0);
-        Events.Peers = d => Peers(d)?.Events;
-        Grants = new GrantTable(machine, built.Memory, d => Peers(d)?.Grants);
+        foreach (var unbound in built.Config.UnboundPorts ?? [])
+        {
+            if (Events.AllocUnboundAt(unbound.Port, unbound.RemoteDom) != EventChannelError.None)
+            {
+                throw new ArgumentException($"port {unbound.Port} of {built.Config.Id} cannot be allocated unbound for {unbound.RemoteDom}", nameof(built));
+            }
+        }
+
+        Grants = new GrantTable(machine, built.Memory, d => host.FindPeer(d)?.Grants);
         if (built.Image.Width == GuestWidth.Bits32Pae)
         {
             VmAssists |= 1u << VmAssist.TypePaeExtendedCr3;
@@ -75,11 +86,8 @@ public sealed class PvDomain
     /// <summary>This domain's grant table (grant_table_op).</summary>
     public GrantTable Grants { get; }
 
-    /// <summary>
-    /// Finds another running domain by id, for event channels and grant operations that name a peer. A domain on its
-    /// own sees no peers; whoever runs several domains on one machine sets this.
-    /// </summary>
-    public Func<DomId, PvDomain?> Peers { get; set; } = _ => null;
+    /// <summary>The host this domain reports to and reaches other domains through.</summary>
+    public IDomainHost Host { get; }
 
     public IReadOnlyList<PvVcpu> Vcpus => _vcpus;
 
@@ -100,22 +108,11 @@ public sealed class PvDomain
     /// <summary>Why the hypervisor crashed the domain, when it did (rather than the guest asking).</summary>
     public string? CrashDetail { get; private set; }
 
-    /// <summary>Receives console_io writes (CONSOLEIO_write), already decoded as text.</summary>
-    public Action<string>? ConsoleWrite { get; set; }
-
-    /// <summary>Receives every hypercall when set (the <c>--trace</c> view).</summary>
-    public Action<HypercallTraceEntry>? Trace { get; set; }
-
-    /// <summary>Receives one line per noteworthy guest event (unimplemented instructions, crashes).</summary>
-    public Action<string>? Log { get; set; }
-
     /// <summary>
-    /// Told when VCPUOP_up brings a vCPU online, so that whoever schedules the vCPUs gives it slices
-    /// from then on (an offline vCPU's slices end at once with <see cref="SliceOutcome.Offline"/>).
+    /// Tells the host that VCPUOP_up brought a vCPU online, so that whoever schedules the vCPUs gives
+    /// it slices from then on (an offline vCPU's slices end at once with <see cref="SliceOutcome.Offline"/>).
     /// </summary>
-    public Action<PvVcpu>? VcpuCameUp { get; set; }
-
-    internal void NotifyVcpuUp(PvVcpu vcpu) => VcpuCameUp?.Invoke(vcpu);
+    internal void NotifyVcpuUp(PvVcpu vcpu) => Host.VcpuCameUp(Id, vcpu.Id);
 
     /// <summary>How often each hypercall number was made.</summary>
     public long HypercallCount(int number) => number >= 0 && number < _hypercallCounts.Length ? _hypercallCounts[number] : 0;
@@ -144,7 +141,7 @@ public sealed class PvDomain
     {
         CrashDetail ??= detail;
         ShutdownReason ??= Abi.ShutdownReason.Crash;
-        Log?.Invoke($"domain {Id} crashed: {detail}");
+        Host.Logged(Id, $"domain {Id} crashed: {detail}");
     }
 
     private void WriteWallclock()

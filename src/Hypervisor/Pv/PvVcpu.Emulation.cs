@@ -93,7 +93,12 @@ public sealed partial class PvVcpu
                 return true;
             case 3:
                 ulong mfn = _domain.Width == GuestWidth.Bits64 ? (value & 0x000F_FFFF_FFFF_F000) >> 12 : (((uint)value >> 12) | ((uint)value << 20)) & 0xFFFF_FFFF;
-                var error = _domain.Machine.PageTables.NewBaseptr(_domain.Memory, _mmu, mfn, _flush);
+                PageTableError error;
+                lock (_domain.Machine.FrameLock)
+                {
+                    error = _domain.Machine.PageTables.NewBaseptr(_domain.Memory, _mmu, mfn, _flush);
+                }
+
                 if (error != PageTableError.None)
                 {
                     return false;
@@ -206,7 +211,12 @@ public sealed partial class PvVcpu
             }
         }
 
-        var error = _domain.Machine.PageTables.EmulateL1Write(_domain.Memory, machineAddress, value, store.SizeBytes, _flush);
+        PageTableError error;
+        lock (_domain.Machine.FrameLock)
+        {
+            error = _domain.Machine.PageTables.EmulateL1Write(_domain.Memory, machineAddress, value, store.SizeBytes, _flush);
+        }
+
         if (error != PageTableError.None)
         {
             return false;

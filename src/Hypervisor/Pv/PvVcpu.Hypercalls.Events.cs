@@ -139,7 +139,7 @@ public sealed partial class PvVcpu
             }
 
             // Only a privileged domain may look at another domain's ports, and only one running here.
-            if (!_domain.Memory.IsPrivileged || _domain.Peers(new DomId(dom)) is not { } peer)
+            if (!_domain.Memory.IsPrivileged || _domain.Host.FindPeer(new DomId(dom)) is not { } peer)
             {
                 return XenErrno.Perm.ToReturnValue();
             }

@@ -29,7 +29,7 @@ public sealed partial class PvVcpu
                     return XenErrno.Fault.ToReturnValue();
                 }
 
-                _domain.ConsoleWrite?.Invoke(Encoding.Latin1.GetString(bytes));
+                _domain.Host.ConsoleWritten(_domain.Id, Encoding.Latin1.GetString(bytes));
                 return 0;
             case ConsoleIoOp.Read:
                 return XenErrno.Perm.ToReturnValue();

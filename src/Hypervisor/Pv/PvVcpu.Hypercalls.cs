@@ -44,7 +44,10 @@ public sealed partial class PvVcpu
             Cpu.SetGpr(RegRax, is64 ? (ulong)result : (uint)result);
         }
 
-        _domain.Trace?.Invoke(new HypercallTraceEntry(Id, number, HypercallName(number), args.ToArray(), result == NoReturn ? 0 : result, _domain.Clock.NowNs));
+        if (_domain.Host.TracesHypercalls)
+        {
+            _domain.Host.HypercallMade(_domain.Id, new HypercallTraceEntry(Id, number, HypercallName(number), args.ToArray(), result == NoReturn ? 0 : result, _domain.Clock.NowNs));
+        }
         ApplyFlushes();
         if (_stopWith is null)
         {
@@ -69,8 +72,29 @@ public sealed partial class PvVcpu
         return result == NoReturn ? 0 : result;
     }
 
-    /// <summary>Runs one hypercall and returns its result (negative: -errno), or <see cref="NoReturn"/>.</summary>
+    /// <summary>
+    /// Runs one hypercall and returns its result (negative: -errno), or <see cref="NoReturn"/>.
+    /// The families that change the frame table run holding the machine's frame lock, since other
+    /// domains of the machine may run on other threads.
+    /// </summary>
     private long Dispatch(int number, ReadOnlySpan<ulong> a, bool inMulticall)
+    {
+        if (!ChangesFrames((HypercallNumber)number))
+        {
+            return DispatchUnlocked(number, a, inMulticall);
+        }
+
+        lock (_domain.Machine.FrameLock)
+        {
+            return DispatchUnlocked(number, a, inMulticall);
+        }
+    }
+
+    private static bool ChangesFrames(HypercallNumber number) => number is HypercallNumber.MmuUpdate or HypercallNumber.SetGdt
+        or HypercallNumber.UpdateDescriptor or HypercallNumber.MemoryOp or HypercallNumber.Multicall or HypercallNumber.UpdateVaMapping
+        or HypercallNumber.UpdateVaMappingOtherdomain or HypercallNumber.GrantTableOp or HypercallNumber.VcpuOp or HypercallNumber.MmuextOp;
+
+    private long DispatchUnlocked(int number, ReadOnlySpan<ulong> a, bool inMulticall)
     {
         _domain.CountHypercall(number);
         switch ((HypercallNumber)number)

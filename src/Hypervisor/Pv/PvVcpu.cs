@@ -46,7 +46,7 @@ public sealed partial class PvVcpu : ICpuSink
         _domain = domain;
         Id = id;
         _mmu = mmu;
-        Cpu = new X86Cpu(new MachinePhysicalMemory(domain.Machine), this, line => domain.Log?.Invoke($"vcpu{id}: {line}"));
+        Cpu = new X86Cpu(new MachinePhysicalMemory(domain.Machine), this, line => domain.Host.Logged(domain.Id, $"vcpu{id}: {line}"));
         _guest = new GuestMemory(domain.Machine, domain.Width, () => _mmu.CurrentRootMfn, Cpu.InvalidateCodeFrame);
         _gdt = XenGdtArea.TryCreate(domain.Machine, domain.Width);
         _periodicNs = domain.Options.PeriodicTimerNs;

@@ -31,6 +31,7 @@ public sealed class XenGdtArea
     private readonly ulong _l3;
     private readonly ulong _l2;
     private readonly ulong _l1;
+    private readonly ulong _reservedPage;
 
     private XenGdtArea(Machine machine, GuestWidth width, ulong l3, ulong l2, ulong l1, ulong reservedPage)
     {
@@ -39,6 +40,7 @@ public sealed class XenGdtArea
         _l3 = l3;
         _l2 = l2;
         _l1 = l1;
+        _reservedPage = reservedPage;
         WriteReservedDescriptors(machine.Memory.Frame(reservedPage), width);
         machine.Memory.WriteEntry(l1, ReservedPage, (reservedPage << PageGeometry.PageShift) | ReadOnlyPage);
         if (width == GuestWidth.Bits64)
@@ -47,6 +49,9 @@ public sealed class XenGdtArea
             machine.Memory.WriteEntry(l2, 0, (l1 << PageGeometry.PageShift) | SupervisorTable);
         }
     }
+
+    /// <summary>The hypervisor frames of the area (its L3, L2 and L1 and the page of Xen's descriptors), freed with the domain.</summary>
+    public IReadOnlyList<ulong> Frames => [_l3, _l2, _l1, _reservedPage];
 
     /// <summary>The linear base to load into GDTR.</summary>
     public ulong Base => _width == GuestWidth.Bits64 ? Base64 : Base32;

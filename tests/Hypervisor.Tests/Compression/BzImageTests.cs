@@ -149,9 +149,8 @@ public class BzImageTests
         using var machine = Machine.WithMegabytes(20);
         var built = DomainBuilder.Build(machine, parsed.Image!, DomainConfig.WithMegabytes(new DomId(1), 16));
         Assert.True(built.Succeeded, built.Detail);
-        var domain = new PvDomain(machine, built.Domain!);
         var console = new System.Text.StringBuilder();
-        domain.ConsoleWrite = text => console.Append(text);
+        var domain = new PvDomain(machine, built.Domain!, new StandaloneHost(console: text => console.Append(text)));
 
         SliceResult result;
         do

@@ -10,7 +10,7 @@ namespace ActorVisor.Hypervisor.Tests.Hypercalls;
 public sealed class GrantMappingTests : IDisposable
 {
     private readonly Machine _machine = Machine.WithMegabytes(96);
-    private readonly Dictionary<DomId, PvDomain> _domains = [];
+    private readonly TestDomainHost _host = new();
 
     public GrantMappingTests()
     {
@@ -26,8 +26,8 @@ public sealed class GrantMappingTests : IDisposable
     {
         var image = XenElfLoader.Parse(GuestImages.Load("x86_64", "hello")).Image!;
         var built = DomainBuilder.Build(_machine, image, DomainConfig.WithMegabytes(id, 16)).Domain!;
-        var domain = new PvDomain(_machine, built) { Peers = d => _domains.GetValueOrDefault(d) };
-        _domains[id] = domain;
+        var domain = new PvDomain(_machine, built, _host);
+        _host.Add(domain);
         return domain;
     }
 

@@ -13,19 +13,21 @@ namespace ActorVisor.Hypervisor.Tests.Hypercalls;
 /// </summary>
 internal sealed class HypercallFixture : IDisposable
 {
-    private readonly StringBuilder _console = new();
-
     public HypercallFixture(string arch = "x86_64", PvDomainOptions? options = null)
     {
         Machine = Machine.WithMegabytes(64);
         var image = XenElfLoader.Parse(GuestImages.Load(arch, "hello")).Image!;
         var built = DomainBuilder.Build(Machine, image, DomainConfig.WithMegabytes(new DomId(1), 16)).Domain!;
-        Domain = new PvDomain(Machine, built, options) { ConsoleWrite = text => _console.Append(text) };
+        Domain = new PvDomain(Machine, built, Host, options);
+        Host.Add(Domain);
         Vcpu = Domain.Vcpus[0];
         Scratch = built.Layout.StackVa + 4096;
     }
 
     public Machine Machine { get; }
+
+    /// <summary>The host the domain reports to.</summary>
+    public TestDomainHost Host { get; } = new();
 
     public PvDomain Domain { get; }
 
@@ -35,7 +37,7 @@ internal sealed class HypercallFixture : IDisposable
     public ulong Scratch { get; }
 
     /// <summary>Everything written with console_io so far.</summary>
-    public string Console => _console.ToString();
+    public string Console => Host.Console;
 
     public long Call(HypercallNumber number, ulong a1 = 0, ulong a2 = 0, ulong a3 = 0, ulong a4 = 0, ulong a5 = 0) =>
         Vcpu.InvokeHypercall(number, a1, a2, a3, a4, a5);

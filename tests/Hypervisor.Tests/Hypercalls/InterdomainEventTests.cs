@@ -11,7 +11,7 @@ namespace ActorVisor.Hypervisor.Tests.Hypercalls;
 public sealed class InterdomainEventTests : IDisposable
 {
     private readonly Machine _machine = Machine.WithMegabytes(96);
-    private readonly Dictionary<DomId, PvDomain> _domains = [];
+    private readonly TestDomainHost _host = new();
 
     public void Dispose() => _machine.Dispose();
 
@@ -19,8 +19,8 @@ public sealed class InterdomainEventTests : IDisposable
     {
         var image = XenElfLoader.Parse(GuestImages.Load(arch, "hello")).Image!;
         var built = DomainBuilder.Build(_machine, image, DomainConfig.WithMegabytes(id, 16) with { IsPrivileged = privileged }).Domain!;
-        var domain = new PvDomain(_machine, built) { Peers = d => _domains.GetValueOrDefault(d) };
-        _domains[id] = domain;
+        var domain = new PvDomain(_machine, built, _host);
+        _host.Add(domain);
         return domain;
     }
 

@@ -27,7 +27,7 @@ internal sealed class LinuxBootRun : IDisposable
         var built = DomainBuilder.Build(Machine, image.Image!, DomainConfig.WithMegabytes(new DomId(1), memoryMiB, commandLine) with { Module = module });
         Assert.True(built.Succeeded, built.Detail);
         Built = built.Domain!;
-        Domain = new PvDomain(Machine, Built) { ConsoleWrite = text => _bootConsole.Append(text) };
+        Domain = new PvDomain(Machine, Built, new StandaloneHost(console: text => _bootConsole.Append(text)));
         Ring = new ConsoleRingReader(Machine, Built.P2m[(int)Built.Layout.ConsolePfn]);
     }
 

@@ -9,12 +9,14 @@ public sealed class EventChannelsTests : IDisposable
     private readonly Machine _machine = Machine.WithMegabytes(1);
     private readonly SharedInfoPage _shared;
     private readonly EventChannels _events;
+    private readonly TestDomainHost _host = new();
 
     public EventChannelsTests()
     {
         Assert.True(_machine.TryAllocateSharedPage(new DomId(1), out var mfn));
         _shared = new SharedInfoPage(_machine, mfn, GuestWidth.Bits64, vcpuCount: 1);
-        _events = new EventChannels(_shared, new DomId(1), vcpuCount: 1);
+        _events = new EventChannels(_shared, new DomId(1), vcpuCount: 1, _host);
+        _host.Add(new DomId(1), _events);
     }
 
     public void Dispose() => _machine.Dispose();
@@ -96,12 +98,13 @@ public sealed class EventChannelsTests : IDisposable
     public void A_send_on_a_host_backend_port_notifies_the_backend()
     {
         var notified = new List<uint>();
-        _events.BackendNotified = notified.Add;
+        Assert.True(_host.Ports.Register(new DomId(1), 2, () => notified.Add(2)));
         _events.BindHostBackend(2, DomId.Dom0);
 
         _events.Send(2);
 
         Assert.Equal([2u], notified);
+        Assert.Equal([(new DomId(1), 2u)], _host.BackendSends);
     }
 
     [Fact]
@@ -128,8 +131,6 @@ public sealed class EventChannelsTests : IDisposable
     [Fact]
     public void A_send_kicks_the_notified_vcpu_once_until_its_upcall_is_cleared()
     {
-        var kicks = new List<int>();
-        _events.VcpuKicked = kicks.Add;
         Assert.Equal(EventChannelError.None, _events.BindIpi(0, out var first));
         Assert.Equal(EventChannelError.None, _events.BindIpi(0, out var second));
 
@@ -138,7 +139,7 @@ public sealed class EventChannelsTests : IDisposable
 
         Assert.True(_events.IsPending(first) && _events.IsPending(second));
         Assert.True(_shared.UpcallPending(0));
-        Assert.Equal([0], kicks);
+        Assert.Equal([(new DomId(1), 0)], _host.Kicks);
     }
 
     [Fact]
@@ -146,7 +147,7 @@ public sealed class EventChannelsTests : IDisposable
     {
         Assert.True(_machine.TryAllocateSharedPage(new DomId(2), out var mfn));
         var shared = new SharedInfoPage(_machine, mfn, GuestWidth.Bits64, vcpuCount: 2);
-        var events = new EventChannels(shared, new DomId(2), vcpuCount: 2);
+        var events = new EventChannels(shared, new DomId(2), vcpuCount: 2, _host);
 
         Assert.Equal(EventChannelError.None, events.BindVirq((uint)Virq.Timer, 1, out var timer));
         Assert.Equal(XenErrno.Exist, events.BindVirq((uint)Virq.Timer, 1, out _).ToErrno());
@@ -166,7 +167,7 @@ public sealed class EventChannelsTests : IDisposable
     {
         Assert.True(_machine.TryAllocateSharedPage(new DomId(3), out var mfn));
         var shared = new SharedInfoPage(_machine, mfn, GuestWidth.Bits32Pae, vcpuCount: 1);
-        var events = new EventChannels(shared, new DomId(3), vcpuCount: 1);
+        var events = new EventChannels(shared, new DomId(3), vcpuCount: 1, _host);
         Assert.Equal(1024, events.PortCount);
         for (int i = 1; i < 40; i++)
         {
@@ -184,10 +185,8 @@ public sealed class EventChannelsTests : IDisposable
     private EventChannels Connect()
     {
         Assert.True(_machine.TryAllocateSharedPage(new DomId(2), out var mfn));
-        var other = new EventChannels(new SharedInfoPage(_machine, mfn, GuestWidth.Bits64, vcpuCount: 1), new DomId(2), vcpuCount: 1);
-        var all = new Dictionary<DomId, EventChannels> { [new DomId(1)] = _events, [new DomId(2)] = other };
-        _events.Peers = all.GetValueOrDefault;
-        other.Peers = all.GetValueOrDefault;
+        var other = new EventChannels(new SharedInfoPage(_machine, mfn, GuestWidth.Bits64, vcpuCount: 1), new DomId(2), vcpuCount: 1, _host);
+        _host.Add(new DomId(2), other);
         return other;
     }
 
@@ -209,8 +208,6 @@ public sealed class EventChannelsTests : IDisposable
     public void A_send_across_domains_sets_the_peer_pending_and_kicks_its_vcpu()
     {
         var other = Connect();
-        var kicks = new List<int>();
-        _events.VcpuKicked = kicks.Add;
         Assert.Equal(EventChannelError.None, _events.AllocUnbound(new DomId(2), out var offered));
         Assert.Equal(EventChannelError.None, other.BindInterdomain(new DomId(1), offered, out var bound));
 
@@ -218,7 +215,7 @@ public sealed class EventChannelsTests : IDisposable
 
         Assert.True(_events.IsPending(offered));
         Assert.True(_shared.UpcallPending(0));
-        Assert.Equal([0], kicks);
+        Assert.Equal([(new DomId(1), 0)], _host.Kicks.Where(k => k.Domain == new DomId(1)));
     }
 
     [Fact]

@@ -9,26 +9,28 @@ namespace ActorVisor.Hypervisor.Tests.Pv;
 /// <summary>Boots a built test guest on a fresh machine and runs vCPU 0 until the domain ends or a virtual-time limit passes.</summary>
 internal sealed class GuestRun : IDisposable
 {
-    private readonly StringBuilder _console = new();
-
-    public GuestRun(string arch, string name, int megabytes = 16, PvDomainOptions? options = null)
+    public GuestRun(string arch, string name, int megabytes = 16, PvDomainOptions? options = null, Action<HypercallTraceEntry>? trace = null)
     {
         var image = XenElfLoader.Parse(GuestImages.Load(arch, name)).Image!;
         Machine = Machine.WithMegabytes(megabytes + 4);
         var built = DomainBuilder.Build(Machine, image, DomainConfig.WithMegabytes(new DomId(1), megabytes));
         Assert.True(built.Succeeded, built.Detail);
-        Domain = new PvDomain(Machine, built.Domain!, options);
-        Domain.ConsoleWrite = text => _console.Append(text);
+        Host = new TestDomainHost(trace);
+        Domain = new PvDomain(Machine, built.Domain!, Host, options);
+        Host.Add(Domain);
     }
 
     public Machine Machine { get; }
+
+    /// <summary>The host the domain reports to.</summary>
+    public TestDomainHost Host { get; }
 
     public PvDomain Domain { get; }
 
     public PvVcpu Vcpu => Domain.Vcpus[0];
 
     /// <summary>Everything written with console_io so far.</summary>
-    public string Console => _console.ToString();
+    public string Console => Host.Console;
 
     public IReadOnlyList<string> Lines => Console.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 

@@ -78,9 +78,8 @@ public class GuestSuiteTests
     [InlineData("x86_32")]
     public void Hypercalls_are_traced_with_their_arguments_and_results(string arch)
     {
-        using var run = new GuestRun(arch, "hello");
         var trace = new List<HypercallTraceEntry>();
-        run.Domain.Trace = trace.Add;
+        using var run = new GuestRun(arch, "hello", trace: trace.Add);
 
         run.RunToEnd();
 

@@ -8,9 +8,6 @@ public class PvCpuidPolicyTests
     [Theory]
     [InlineData(3, "MONITOR")]
     [InlineData(5, "VMX")]
-    [InlineData(9, "SSSE3")]
-    [InlineData(19, "SSE4.1")]
-    [InlineData(20, "SSE4.2")]
     [InlineData(21, "x2APIC")]
     [InlineData(26, "XSAVE")]
     [InlineData(28, "AVX")]
@@ -19,6 +16,19 @@ public class PvCpuidPolicyTests
         var leaf1 = PvCpuidPolicy.Answer(1, 0, GuestWidth.Bits64);
 
         Assert.True((leaf1.Ecx & (1u << bit)) == 0, $"{feature} is advertised");
+    }
+
+    [Fact]
+    public void Leaf_1_and_0x80000001_advertise_x86_64_v2()
+    {
+        var leaf1 = PvCpuidPolicy.Answer(1, 0, GuestWidth.Bits64);
+        var extended = PvCpuidPolicy.Answer(0x8000_0001, 0, GuestWidth.Bits64);
+
+        foreach (var (bit, feature) in new[] { (0, "SSE3"), (9, "SSSE3"), (13, "CX16"), (19, "SSE4.1"), (20, "SSE4.2"), (23, "POPCNT") })
+        {
+            Assert.True((leaf1.Ecx & (1u << bit)) != 0, $"{feature} is not advertised");
+        }
+        Assert.Equal(1u, extended.Ecx & 1);
     }
 
     [Fact]

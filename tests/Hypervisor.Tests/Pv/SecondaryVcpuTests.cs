@@ -12,8 +12,6 @@ public class SecondaryVcpuTests
     public void A_guest_brings_up_its_second_vcpu_which_runs_on_its_own_stack_and_goes_down(string arch)
     {
         using var run = new GuestRun(arch, "smp", options: new PvDomainOptions { VcpuCount = 2 });
-        var cameUp = new List<int>();
-        run.Domain.VcpuCameUp = vcpu => cameUp.Add(vcpu.Id);
 
         var end = run.RunAllToEnd();
 
@@ -29,7 +27,7 @@ public class SecondaryVcpuTests
             Assert.Contains($"PASS {check}", run.Lines);
         }
 
-        Assert.Equal([1], cameUp);
+        Assert.Equal([(run.Domain.Id, 1)], run.Host.CameUp);
         Assert.True(run.Domain.Vcpus[1].IsInitialised);
         Assert.False(run.Domain.Vcpus[1].IsOnline);
     }

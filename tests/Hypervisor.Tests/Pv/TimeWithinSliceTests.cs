@@ -10,9 +10,8 @@ public class TimeWithinSliceTests
     [InlineData("x86_32")]
     public void Hypercalls_in_one_slice_carry_increasing_timestamps_and_the_slice_total_is_exact(string arch)
     {
-        using var run = new GuestRun(arch, "hypercalls");
         var trace = new List<HypercallTraceEntry>();
-        run.Domain.Trace = trace.Add;
+        using var run = new GuestRun(arch, "hypercalls", trace: trace.Add);
 
         var slice = run.Vcpu.RunSlice(50_000_000);
 

@@ -26,13 +26,7 @@ public class XenStoreGuestTests
         store.WriteString(Dom0, "/tool/xenstored", "");
         store.IntroduceDomain(Dom0, run.Domain.Id);
         var backend = new StoreBackend(store, run.Domain);
-        run.Domain.Events.BackendNotified = port =>
-        {
-            if (port == backend.Port)
-            {
-                backend.Service();
-            }
-        };
+        Assert.True(run.Host.Ports.Register(run.Domain.Id, backend.Port, () => backend.Service()));
         store.EventsQueued = domain =>
         {
             if (domain == run.Domain.Id)

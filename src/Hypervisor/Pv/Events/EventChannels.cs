@@ -9,8 +9,15 @@ namespace ActorVisor.Hypervisor.Pv.Events;
 /// unmasked); a VIRQ is bound to at most one port per vCPU; the two ends of an interdomain channel
 /// name each other (domain and port) until one end closes, which returns the other to unbound.
 /// Interdomain channels join two ports of this domain (loopback), a port of this domain and one of
-/// another domain found through <see cref="Peers"/>, or a port and a back-end inside the host
-/// (console, XenStore), which is told of every send through <see cref="BackendNotified"/>.
+/// another domain, or a port and a back-end inside the host (console, XenStore), which is told of
+/// every send through <see cref="IDomainHost.BackendNotified"/>.
+///
+/// This object never touches another domain's channels: the other half of a bind, a close or a
+/// send goes to the <see cref="IDomainHost"/>, which applies it to the peer through
+/// <see cref="AcceptInterdomainBind"/>, <see cref="PeerClosed"/> and <see cref="ReceiveFromPeer"/>.
+/// The port table is guarded by one lock, because a peer's bind or close reaches it from the
+/// thread running the peer; the shared_info bits are not, and <see cref="ReceiveFromPeer"/> must be
+/// called only while none of this domain's slices runs. The host is never called under the lock.
 /// </summary>
 public sealed class EventChannels
 {
@@ -19,86 +26,171 @@ public sealed class EventChannels
     private readonly SharedInfoPage _shared;
     private readonly DomId _self;
     private readonly int _vcpuCount;
+    private readonly IDomainHost _host;
+    private readonly Lock _lock = new();
 
-    public EventChannels(SharedInfoPage shared, DomId self, int vcpuCount)
+    public EventChannels(SharedInfoPage shared, DomId self, int vcpuCount, IDomainHost host)
     {
+        ArgumentNullException.ThrowIfNull(shared);
+        ArgumentNullException.ThrowIfNull(host);
         _shared = shared;
         _self = self;
         _vcpuCount = vcpuCount;
+        _host = host;
         _ports = new EventPort[shared.Width.EventChannelPorts()];
         _virqPorts = new int[vcpuCount, VirqFacts.Count];
     }
 
-    /// <summary>Finds the event channels of another domain by id (null when there is none), for interdomain channels.</summary>
-    public Func<DomId, EventChannels?> Peers { get; set; } = _ => null;
-
-    /// <summary>Called with the local port when the guest sends on a channel whose peer is a host back-end.</summary>
-    public Action<uint>? BackendNotified { get; set; }
-
-    /// <summary>
-    /// When set, a send on an interdomain channel to another domain calls this with the peer domain
-    /// and its port instead of raising that port directly, so that a host running domains on several
-    /// threads can raise it on the peer's own schedule.
-    /// </summary>
-    public Action<DomId, uint>? RemoteSend { get; set; }
-
-    /// <summary>Called with a vCPU number when one of its events became deliverable.</summary>
-    public Action<int>? VcpuKicked { get; set; }
-
     public int PortCount => _ports.Length;
 
-    public EventPort this[uint port] => port < (uint)_ports.Length ? _ports[port] : EventPort.Closed;
+    public EventPort this[uint port]
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return port < (uint)_ports.Length ? _ports[port] : EventPort.Closed;
+            }
+        }
+    }
 
     /// <summary>Creates a channel whose peer is a host back-end, at a fixed port (the builder's store and console ports).</summary>
     public EventChannelError BindHostBackend(uint port, DomId backendDom)
     {
-        if (port == 0 || port >= (uint)_ports.Length || _ports[port].State != EvtchnStatus.Closed)
+        lock (_lock)
         {
-            return EventChannelError.BadPort;
-        }
+            if (port == 0 || port >= (uint)_ports.Length || _ports[port].State != EvtchnStatus.Closed)
+            {
+                return EventChannelError.BadPort;
+            }
 
-        _ports[port] = new EventPort(EvtchnStatus.Interdomain, backendDom, port, 0, 0, HostBackend: true);
-        return EventChannelError.None;
+            _ports[port] = new EventPort(EvtchnStatus.Interdomain, backendDom, port, 0, 0, HostBackend: true);
+            return EventChannelError.None;
+        }
     }
 
     public EventChannelError AllocUnbound(DomId remoteDom, out uint port)
     {
-        if (!TryFindFree(out port))
+        lock (_lock)
         {
-            return EventChannelError.NoFreePort;
-        }
+            if (!TryFindFree(out port))
+            {
+                return EventChannelError.NoFreePort;
+            }
 
-        _ports[port] = new EventPort(EvtchnStatus.Unbound, remoteDom == DomId.Self ? _self : remoteDom, 0, 0, 0, false);
-        return EventChannelError.None;
+            _ports[port] = new EventPort(EvtchnStatus.Unbound, remoteDom == DomId.Self ? _self : remoteDom, 0, 0, 0, false);
+            return EventChannelError.None;
+        }
+    }
+
+    /// <summary>
+    /// Allocates the specific port <paramref name="port"/> unbound for <paramref name="remoteDom"/>,
+    /// as the toolstack does before the domain first runs (the channels named on its command line).
+    /// </summary>
+    public EventChannelError AllocUnboundAt(uint port, DomId remoteDom)
+    {
+        lock (_lock)
+        {
+            if (port == 0 || port >= (uint)_ports.Length || _ports[port].State != EvtchnStatus.Closed)
+            {
+                return EventChannelError.BadPort;
+            }
+
+            _ports[port] = new EventPort(EvtchnStatus.Unbound, remoteDom, 0, 0, 0, false);
+            return EventChannelError.None;
+        }
     }
 
     /// <summary>
     /// Binds to an unbound port of <paramref name="remoteDom"/> (this domain for a loopback channel)
-    /// that allows this domain to bind it; both ends then name each other and the new port is set pending.
+    /// that allows this domain to bind it; both ends then name each other and the new port is set
+    /// pending. For another domain the port is taken here first and the host asked to join the
+    /// peer's end; if the peer refuses, the port is given back.
     /// </summary>
     public EventChannelError BindInterdomain(DomId remoteDom, uint remotePort, out uint port)
     {
-        port = 0;
-        var remote = remoteDom == DomId.Self ? this : Peer(remoteDom);
-        if (remote is null)
+        if (remoteDom == DomId.Self || remoteDom == _self)
         {
-            return EventChannelError.NoSuchDomain;
+            return BindLoopback(remotePort, out port);
         }
 
-        if (remotePort == 0 || remotePort >= (uint)remote._ports.Length || remote._ports[remotePort].State != EvtchnStatus.Unbound || remote._ports[remotePort].RemoteDom != _self)
+        lock (_lock)
         {
-            return EventChannelError.BadPort;
+            if (!TryFindFree(out port))
+            {
+                return EventChannelError.NoFreePort;
+            }
+
+            _ports[port] = new EventPort(EvtchnStatus.Interdomain, remoteDom, remotePort, 0, 0, false);
         }
 
-        if (!TryFindFree(out port))
+        var error = _host.BindPeerPort(remoteDom, remotePort, _self, port);
+        lock (_lock)
         {
-            return EventChannelError.NoFreePort;
+            if (error != EventChannelError.None)
+            {
+                _ports[port] = EventPort.Closed;
+                port = 0;
+                return error;
+            }
+
+            SetPendingLocked(port, out int kick);
+            Kick(kick);
+            return EventChannelError.None;
+        }
+    }
+
+    /// <summary>
+    /// The peer's half of a bind: <paramref name="port"/> must be unbound for <paramref name="binder"/>;
+    /// it then names the binder's port. Called by the host for the binding domain.
+    /// </summary>
+    public EventChannelError AcceptInterdomainBind(DomId binder, uint binderPort, uint port)
+    {
+        lock (_lock)
+        {
+            if (port == 0 || port >= (uint)_ports.Length || _ports[port].State != EvtchnStatus.Unbound || _ports[port].RemoteDom != binder)
+            {
+                return EventChannelError.BadPort;
+            }
+
+            _ports[port] = _ports[port] with { State = EvtchnStatus.Interdomain, RemoteDom = binder, RemotePort = binderPort };
+            return EventChannelError.None;
+        }
+    }
+
+    /// <summary>
+    /// The peer's half of a close: <paramref name="port"/> returns to unbound for the closer, if it
+    /// still names the closer's port. Called by the host for the closing domain.
+    /// </summary>
+    public void PeerClosed(DomId closer, uint closerPort, uint port)
+    {
+        lock (_lock)
+        {
+            if (port < (uint)_ports.Length && _ports[port] is { State: EvtchnStatus.Interdomain, HostBackend: false } p && p.RemoteDom == closer && p.RemotePort == closerPort)
+            {
+                _ports[port] = p with { State = EvtchnStatus.Unbound, RemotePort = 0, RemoteDom = closer };
+            }
+        }
+    }
+
+    /// <summary>
+    /// The peer's half of a send: raises <paramref name="port"/> if it is still the other end of the
+    /// sender's port (a send that crossed a close is dropped). Only while none of this domain's slices runs.
+    /// </summary>
+    public void ReceiveFromPeer(DomId sender, uint senderPort, uint port)
+    {
+        int kick;
+        lock (_lock)
+        {
+            if (port >= (uint)_ports.Length || _ports[port] is not { State: EvtchnStatus.Interdomain, HostBackend: false } p || p.RemoteDom != sender || p.RemotePort != senderPort)
+            {
+                return;
+            }
+
+            SetPendingLocked(port, out kick);
         }
 
-        _ports[port] = new EventPort(EvtchnStatus.Interdomain, remote._self, remotePort, 0, 0, false);
-        remote._ports[remotePort] = remote._ports[remotePort] with { State = EvtchnStatus.Interdomain, RemoteDom = _self, RemotePort = port };
-        SetPending(port);
-        return EventChannelError.None;
+        Kick(kick);
     }
 
     public EventChannelError BindVirq(uint virq, int vcpu, out uint port)
@@ -124,19 +216,22 @@ public sealed class EventChannels
             return EventChannelError.NoSuchVcpu;
         }
 
-        if (_virqPorts[vcpu, virq] != 0)
+        lock (_lock)
         {
-            return EventChannelError.AlreadyBound;
-        }
+            if (_virqPorts[vcpu, virq] != 0)
+            {
+                return EventChannelError.AlreadyBound;
+            }
 
-        if (!TryFindFree(out port))
-        {
-            return EventChannelError.NoFreePort;
-        }
+            if (!TryFindFree(out port))
+            {
+                return EventChannelError.NoFreePort;
+            }
 
-        _ports[port] = new EventPort(EvtchnStatus.Virq, default, 0, virq, vcpu, false);
-        _virqPorts[vcpu, virq] = (int)port;
-        return EventChannelError.None;
+            _ports[port] = new EventPort(EvtchnStatus.Virq, default, 0, virq, vcpu, false);
+            _virqPorts[vcpu, virq] = (int)port;
+            return EventChannelError.None;
+        }
     }
 
     public EventChannelError BindIpi(int vcpu, out uint port)
@@ -147,110 +242,158 @@ public sealed class EventChannels
             return EventChannelError.NoSuchVcpu;
         }
 
-        if (!TryFindFree(out port))
+        lock (_lock)
         {
-            return EventChannelError.NoFreePort;
-        }
+            if (!TryFindFree(out port))
+            {
+                return EventChannelError.NoFreePort;
+            }
 
-        _ports[port] = new EventPort(EvtchnStatus.Ipi, default, 0, 0, vcpu, false);
-        return EventChannelError.None;
+            _ports[port] = new EventPort(EvtchnStatus.Ipi, default, 0, 0, vcpu, false);
+            return EventChannelError.None;
+        }
     }
 
     public EventChannelError BindVcpu(uint port, int vcpu)
     {
-        if (!IsOpen(port))
+        lock (_lock)
         {
-            return EventChannelError.BadPort;
-        }
+            if (!IsOpenLocked(port))
+            {
+                return EventChannelError.BadPort;
+            }
 
-        if (vcpu < 0 || vcpu >= _vcpuCount)
-        {
-            return EventChannelError.NoSuchVcpu;
-        }
+            if (vcpu < 0 || vcpu >= _vcpuCount)
+            {
+                return EventChannelError.NoSuchVcpu;
+            }
 
-        _ports[port] = _ports[port] with { NotifyVcpu = vcpu };
-        return EventChannelError.None;
+            _ports[port] = _ports[port] with { NotifyVcpu = vcpu };
+            return EventChannelError.None;
+        }
     }
 
+    /// <summary>EVTCHNOP_close: the port becomes free; the other end of an interdomain channel returns to unbound.</summary>
     public EventChannelError Close(uint port)
     {
-        if (!IsOpen(port))
+        EventPort p;
+        lock (_lock)
         {
-            return EventChannelError.BadPort;
-        }
-
-        var p = _ports[port];
-        if (p.State == EvtchnStatus.Virq)
-        {
-            _virqPorts[p.NotifyVcpu, p.Virq] = 0;
-        }
-        else if (p.State == EvtchnStatus.Interdomain && !p.HostBackend && Peer(p.RemoteDom) is { } peer)
-        {
-            // Closing one end of a channel turns the other end back to unbound, bindable again by this domain.
-            var other = peer[p.RemotePort];
-            if (other.State == EvtchnStatus.Interdomain && other.RemoteDom == _self && other.RemotePort == port && (peer != this || p.RemotePort != port))
+            if (!IsOpenLocked(port))
             {
-                peer._ports[p.RemotePort] = other with { State = EvtchnStatus.Unbound, RemotePort = 0, RemoteDom = _self };
+                return EventChannelError.BadPort;
             }
+
+            p = _ports[port];
+            if (p.State == EvtchnStatus.Virq)
+            {
+                _virqPorts[p.NotifyVcpu, p.Virq] = 0;
+            }
+            else if (p.State == EvtchnStatus.Interdomain && !p.HostBackend && p.RemoteDom == _self && p.RemotePort != port)
+            {
+                // Closing one end of a loopback channel turns the other end back to unbound, bindable again by this domain.
+                var other = _ports[p.RemotePort];
+                if (other.State == EvtchnStatus.Interdomain && other.RemoteDom == _self && other.RemotePort == port)
+                {
+                    _ports[p.RemotePort] = other with { State = EvtchnStatus.Unbound, RemotePort = 0, RemoteDom = _self };
+                }
+            }
+
+            _ports[port] = EventPort.Closed;
         }
 
-        _ports[port] = EventPort.Closed;
+        if (p.State == EvtchnStatus.Interdomain && !p.HostBackend && p.RemoteDom != _self)
+        {
+            _host.ClosePeerPort(p.RemoteDom, p.RemotePort, _self, port);
+        }
+
         return EventChannelError.None;
     }
 
     /// <summary>EVTCHNOP_send: interdomain raises the peer, IPI raises the port itself, unbound drops silently.</summary>
     public EventChannelError Send(uint port)
     {
-        if (!IsOpen(port))
+        EventPort p;
+        int kick = -1;
+        lock (_lock)
         {
-            return EventChannelError.BadPort;
+            if (!IsOpenLocked(port))
+            {
+                return EventChannelError.BadPort;
+            }
+
+            p = _ports[port];
+            switch (p.State)
+            {
+                case EvtchnStatus.Interdomain when p.HostBackend:
+                case EvtchnStatus.Interdomain when p.RemoteDom != _self:
+                case EvtchnStatus.Unbound:
+                    break;
+                case EvtchnStatus.Interdomain:
+                    SetPendingLocked(p.RemotePort, out kick);
+                    break;
+                case EvtchnStatus.Ipi:
+                    SetPendingLocked(port, out kick);
+                    break;
+                default:
+                    return EventChannelError.BadPort;
+            }
         }
 
-        var p = _ports[port];
-        switch (p.State)
+        Kick(kick);
+        if (p.State == EvtchnStatus.Interdomain && p.HostBackend)
         {
-            case EvtchnStatus.Interdomain when p.HostBackend:
-                BackendNotified?.Invoke(port);
-                return EventChannelError.None;
-            case EvtchnStatus.Interdomain when p.RemoteDom != _self && RemoteSend is { } remoteSend:
-                remoteSend(p.RemoteDom, p.RemotePort);
-                return EventChannelError.None;
-            case EvtchnStatus.Interdomain:
-                Peer(p.RemoteDom)?.SetPending(p.RemotePort);
-                return EventChannelError.None;
-            case EvtchnStatus.Ipi:
-                SetPending(port);
-                return EventChannelError.None;
-            case EvtchnStatus.Unbound:
-                return EventChannelError.None;
-            default:
-                return EventChannelError.BadPort;
+            _host.BackendNotified(_self, port);
         }
+        else if (p.State == EvtchnStatus.Interdomain && p.RemoteDom != _self)
+        {
+            _host.SendToPeer(p.RemoteDom, p.RemotePort, _self, port);
+        }
+
+        return EventChannelError.None;
     }
 
     /// <summary>A host back-end notifies the guest on one of its host channels.</summary>
     public void NotifyFromBackend(uint port)
     {
-        if (IsOpen(port) && _ports[port].HostBackend)
+        int kick = -1;
+        lock (_lock)
         {
-            SetPending(port);
+            if (IsOpenLocked(port) && _ports[port].HostBackend)
+            {
+                SetPendingLocked(port, out kick);
+            }
         }
+
+        Kick(kick);
     }
 
     /// <summary>Raises VIRQ <paramref name="virq"/> on <paramref name="vcpu"/>; false when it is not bound.</summary>
     public bool RaiseVirq(Virq virq, int vcpu)
     {
-        int port = _virqPorts[vcpu, (int)virq];
-        if (port == 0)
+        int kick;
+        lock (_lock)
         {
-            return false;
+            int port = _virqPorts[vcpu, (int)virq];
+            if (port == 0)
+            {
+                return false;
+            }
+
+            SetPendingLocked((uint)port, out kick);
         }
 
-        SetPending((uint)port);
+        Kick(kick);
         return true;
     }
 
-    public bool IsVirqBound(Virq virq, int vcpu) => _virqPorts[vcpu, (int)virq] != 0;
+    public bool IsVirqBound(Virq virq, int vcpu)
+    {
+        lock (_lock)
+        {
+            return _virqPorts[vcpu, (int)virq] != 0;
+        }
+    }
 
     public EventChannelError Unmask(uint port)
     {
@@ -259,13 +402,18 @@ public sealed class EventChannels
             return EventChannelError.BadPort;
         }
 
-        var layout = _shared.Layout;
-        _shared.ClearBit(layout.EvtchnMask, port);
-        if (_shared.TestBit(layout.EvtchnPending, port))
+        int kick = -1;
+        lock (_lock)
         {
-            RaiseSelector(port);
+            var layout = _shared.Layout;
+            _shared.ClearBit(layout.EvtchnMask, port);
+            if (_shared.TestBit(layout.EvtchnPending, port))
+            {
+                RaiseSelectorLocked(port, out kick);
+            }
         }
 
+        Kick(kick);
         return EventChannelError.None;
     }
 
@@ -273,11 +421,32 @@ public sealed class EventChannels
     public bool IsPending(uint port) => port < (uint)_ports.Length && _shared.TestBit(_shared.Layout.EvtchnPending, port);
 
     /// <summary>True when <paramref name="port"/> names an allocated port.</summary>
-    public bool IsOpen(uint port) => port != 0 && port < (uint)_ports.Length && _ports[port].State != EvtchnStatus.Closed;
+    public bool IsOpen(uint port)
+    {
+        lock (_lock)
+        {
+            return IsOpenLocked(port);
+        }
+    }
 
-    /// <summary>Marks a port pending in Xen's order: pending bit, then (unmasked) the selector and the upcall flag.</summary>
+    /// <summary>Marks a port of this domain pending in Xen's order: pending bit, then (unmasked) the selector and the upcall flag.</summary>
     public void SetPending(uint port)
     {
+        int kick;
+        lock (_lock)
+        {
+            SetPendingLocked(port, out kick);
+        }
+
+        Kick(kick);
+    }
+
+    private bool IsOpenLocked(uint port) => port != 0 && port < (uint)_ports.Length && _ports[port].State != EvtchnStatus.Closed;
+
+    /// <summary>Sets the pending bit; <paramref name="kick"/> is the vCPU to kick once the lock is released, or -1.</summary>
+    private void SetPendingLocked(uint port, out int kick)
+    {
+        kick = -1;
         if (_shared.TestAndSetBit(_shared.Layout.EvtchnPending, port))
         {
             return;
@@ -285,12 +454,13 @@ public sealed class EventChannels
 
         if (!_shared.TestBit(_shared.Layout.EvtchnMask, port))
         {
-            RaiseSelector(port);
+            RaiseSelectorLocked(port, out kick);
         }
     }
 
-    private void RaiseSelector(uint port)
+    private void RaiseSelectorLocked(uint port, out int kick)
     {
+        kick = -1;
         int vcpu = _ports[port].NotifyVcpu;
         if (!_shared.TestAndSetPendingSel(vcpu, (int)(port / (uint)_shared.WordBits)))
         {
@@ -298,13 +468,43 @@ public sealed class EventChannels
             _shared.SetUpcallPending(vcpu, true);
             if (!was)
             {
-                VcpuKicked?.Invoke(vcpu);
+                kick = vcpu;
             }
         }
     }
 
-    /// <summary>This domain's channels or another domain's, by id.</summary>
-    private EventChannels? Peer(DomId dom) => dom == _self ? this : Peers(dom);
+    private void Kick(int vcpu)
+    {
+        if (vcpu >= 0)
+        {
+            _host.VcpuKicked(_self, vcpu);
+        }
+    }
+
+    private EventChannelError BindLoopback(uint remotePort, out uint port)
+    {
+        int kick;
+        lock (_lock)
+        {
+            port = 0;
+            if (remotePort == 0 || remotePort >= (uint)_ports.Length || _ports[remotePort].State != EvtchnStatus.Unbound || _ports[remotePort].RemoteDom != _self)
+            {
+                return EventChannelError.BadPort;
+            }
+
+            if (!TryFindFree(out port))
+            {
+                return EventChannelError.NoFreePort;
+            }
+
+            _ports[port] = new EventPort(EvtchnStatus.Interdomain, _self, remotePort, 0, 0, false);
+            _ports[remotePort] = _ports[remotePort] with { State = EvtchnStatus.Interdomain, RemoteDom = _self, RemotePort = port };
+            SetPendingLocked(port, out kick);
+        }
+
+        Kick(kick);
+        return EventChannelError.None;
+    }
 
     private bool TryFindFree(out uint port)
     {
