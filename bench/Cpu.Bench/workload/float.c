@@ -1,8 +1,8 @@
 /*
  * A freestanding floating-point workload for the CPU bench: a 48x48 double matrix multiply, a
  * single-precision radix-2 FFT of 1024 points (twiddles from a Taylor series, no libm), square roots,
- * divisions and integer conversions. It is compiled for plain x86-64 (SSE2, -O2 without the vectorizer, whose
- * packed-integer code the CPU does not run yet) and runs natively
+ * divisions and integer conversions. It is compiled for plain x86-64 (SSE2, -O2 without the vectorizer, so
+ * that it measures the floating-point handlers rather than packed-integer index arithmetic) and runs natively
  * (prints the checksum and exits through system calls) and, with -DACTORVISOR_GUEST, as an image the
  * emulated CPU runs to HLT with the checksum in RAX. The checksum folds the bits of every result, so
  * it matches only when every operation is rounded as the host rounds it.
