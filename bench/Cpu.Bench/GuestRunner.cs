@@ -6,7 +6,7 @@ namespace ActorVisor.Cpu.Bench;
 
 /// <summary>
 /// Loads the static guest ELF into identity-mapped long-mode memory (64 MiB, 2 MiB pages), runs it at
-/// CPL 0 until HLT, and returns the time, the exact retired-instruction count and the checksum in RAX.
+/// CPL 0 until HLT (CR4.OSFXSR and OSXMMEXCPT set, so SSE code runs), and returns the time, the exact retired-instruction count and the checksum in RAX.
 /// </summary>
 public static unsafe class GuestRunner
 {

@@ -6,7 +6,8 @@ namespace ActorVisor.Cpu.Bench;
 /// The CPU speed benchmark: builds the workloads with gcc (make -C workload), runs one natively,
 /// under qemu-x86_64 when installed, and on the emulated CPU, and prints guest MIPS side by side.
 /// All three run the same instruction stream; the instruction count is the emulator's exact retired count.
-/// `workload` is the integer workload (workload.c), `sse` the SSE one (sse.c: glibc-style string
+/// `workload` is the integer workload (workload.c), `float` the floating-point one (float.c: a double
+/// matrix multiply, a single FFT, square roots, divisions, conversions), `sse` the SSE one (sse.c: glibc-style string
 /// functions over large buffers, a float matrix multiply, a double FFT), `sse-int` the SSE
 /// packed-integer string workload (sse-int.c: strlen, memchr, memcpy, PCMPISTRI, PSADBW, CRC32).
 /// </summary>
@@ -14,9 +15,9 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("workload" or "sse" or "sse-int"))
+        if (args.Length == 0 || args[0] is not ("workload" or "float" or "sse" or "sse-int"))
         {
-            Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Cpu.Bench -- workload|sse|sse-int [repetitions]");
+            Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Cpu.Bench -- workload|float|sse|sse-int [repetitions]");
             return 2;
         }
 

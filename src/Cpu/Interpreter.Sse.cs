@@ -5,12 +5,10 @@ using unsafe Handler = delegate*<ActorVisor.Cpu.X86Cpu, ActorVisor.Cpu.DecodedOp
 namespace ActorVisor.Cpu;
 
 /// <summary>
-/// The SSE/SSE2 subset compilers emit for memcpy/memset, zeroing and scalar floating point: 128-bit
-/// moves, MOVD/MOVQ with XMM registers, the float logic forms, PMOVMSKB xmm, scalar single and double
-/// arithmetic, conversions and compares, LDMXCSR/STMXCSR, FXSAVE/FXRSTOR. The packed-integer and MMX
-/// forms are selected first, in <c>Interpreter.SseInteger.cs</c>. Every handler first
-/// checks CR0.EM/CR0.TS/CR4.OSFXSR (#UD or #NM). Floating-point exceptions are treated as masked (the
-/// default MXCSR) and the rounding mode as round-to-nearest; MXCSR status bits are not updated.
+/// The SSE/SSE2 subset compilers emit for memcpy/memset and zeroing: 128-bit moves, MOVD/MOVQ with XMM
+/// registers, the float logic forms, LDMXCSR/STMXCSR, FXSAVE/FXRSTOR. The packed-integer and MMX forms
+/// are selected first, in <c>Interpreter.SseInteger.cs</c>; the floating-point forms (computed under
+/// MXCSR) in <c>Interpreter.SseFloat*.cs</c>. Every handler first checks CR0.EM/CR0.TS/CR4.OSFXSR (#UD or #NM).
 /// </summary>
 public sealed unsafe partial class X86Cpu
 {
@@ -180,191 +178,6 @@ public sealed unsafe partial class X86Cpu
         return true;
     }
 
-    private enum ScalarOp : byte
-    {
-        Add,
-        Sub,
-        Mul,
-        Div,
-        Min,
-        Max,
-        Sqrt,
-        Move,
-        ConvertToOther,
-    }
-
-    /// <summary>
-    /// Scalar single (Size 4) or double (Size 8) arithmetic on the low element of XMM[R0] (Condition =
-    /// <see cref="ScalarOp"/>). MOVSS/MOVSD from memory zero the rest of the register; from a register they merge.
-    /// </summary>
-    private static bool Scalar(X86Cpu c, DecodedOp* op)
-    {
-        if (!c.SseUsable())
-        {
-            return false;
-        }
-        ulong bits;
-        var memory = (op->Extra & 1) != 0;
-        if (memory)
-        {
-            if (!(op->Size == 8 ? c.TryRead<S64>(c.Ea(op), out bits) : c.TryRead<S32>(c.Ea(op), out bits)))
-            {
-                return false;
-            }
-        }
-        else
-        {
-            bits = op->Size == 8 ? c._xmm[2 * op->R1] : (uint)c._xmm[2 * op->R1];
-        }
-        var dst = 2 * op->R0;
-        var kind = (ScalarOp)op->Condition;
-        if (kind == ScalarOp.Move)
-        {
-            if (op->Size == 8)
-            {
-                c._xmm[dst] = bits;
-            }
-            else
-            {
-                c._xmm[dst] = (c._xmm[dst] & 0xFFFFFFFF00000000UL) | bits;
-            }
-            if (memory)
-            {
-                c._xmm[dst] &= op->Size == 8 ? ulong.MaxValue : 0xFFFFFFFFUL;
-                c._xmm[dst + 1] = 0;
-            }
-            return true;
-        }
-        if (op->Size == 8)
-        {
-            var a = BitConverter.UInt64BitsToDouble(c._xmm[dst]);
-            var b = BitConverter.UInt64BitsToDouble(bits);
-            if (kind == ScalarOp.ConvertToOther)
-            {
-                c._xmm[dst] = (c._xmm[dst] & 0xFFFFFFFF00000000UL) | BitConverter.SingleToUInt32Bits((float)b);
-                return true;
-            }
-            var r = kind switch
-            {
-                ScalarOp.Add => a + b,
-                ScalarOp.Sub => a - b,
-                ScalarOp.Mul => a * b,
-                ScalarOp.Div => a / b,
-                ScalarOp.Min => a < b ? a : b,
-                ScalarOp.Max => a > b ? a : b,
-                _ => Math.Sqrt(b),
-            };
-            c._xmm[dst] = BitConverter.DoubleToUInt64Bits(r);
-        }
-        else
-        {
-            var a = BitConverter.UInt32BitsToSingle((uint)c._xmm[dst]);
-            var b = BitConverter.UInt32BitsToSingle((uint)bits);
-            if (kind == ScalarOp.ConvertToOther)
-            {
-                c._xmm[dst] = BitConverter.DoubleToUInt64Bits(b);
-                return true;
-            }
-            var r = kind switch
-            {
-                ScalarOp.Add => a + b,
-                ScalarOp.Sub => a - b,
-                ScalarOp.Mul => a * b,
-                ScalarOp.Div => a / b,
-                ScalarOp.Min => a < b ? a : b,
-                ScalarOp.Max => a > b ? a : b,
-                _ => MathF.Sqrt(b),
-            };
-            c._xmm[dst] = (c._xmm[dst] & 0xFFFFFFFF00000000UL) | BitConverter.SingleToUInt32Bits(r);
-        }
-        return true;
-    }
-
-    /// <summary>CVTSI2SD/CVTSI2SS xmm, r/m32/64 (Size = float size, Extra bit 3 = 64-bit integer source).</summary>
-    private static bool ConvertIntToFloat(X86Cpu c, DecodedOp* op)
-    {
-        if (!c.SseUsable())
-        {
-            return false;
-        }
-        var wide = (op->Extra & 8) != 0;
-        ulong raw;
-        if ((op->Extra & 1) != 0)
-        {
-            if (!(wide ? c.TryRead<S64>(c.Ea(op), out raw) : c.TryRead<S32>(c.Ea(op), out raw)))
-            {
-                return false;
-            }
-        }
-        else
-        {
-            raw = c._g[op->R1];
-        }
-        var value = wide ? (long)raw : (int)raw;
-        var dst = 2 * op->R0;
-        c._xmm[dst] = op->Size == 8 ? BitConverter.DoubleToUInt64Bits(value) : (c._xmm[dst] & 0xFFFFFFFF00000000UL) | BitConverter.SingleToUInt32Bits(value);
-        return true;
-    }
-
-    /// <summary>CVTTSD2SI/CVTSD2SI/CVTTSS2SI/CVTSS2SI r32/64, xmm/m (Size = float size, Extra bit 3 = 64-bit result, Condition 1 = truncate).</summary>
-    private static bool ConvertFloatToInt(X86Cpu c, DecodedOp* op)
-    {
-        if (!c.SseUsable())
-        {
-            return false;
-        }
-        ulong bits;
-        if ((op->Extra & 1) != 0)
-        {
-            if (!(op->Size == 8 ? c.TryRead<S64>(c.Ea(op), out bits) : c.TryRead<S32>(c.Ea(op), out bits)))
-            {
-                return false;
-            }
-        }
-        else
-        {
-            bits = c._xmm[2 * op->R1];
-        }
-        var value = op->Size == 8 ? BitConverter.UInt64BitsToDouble(bits) : BitConverter.UInt32BitsToSingle((uint)bits);
-        value = op->Condition == 1 ? Math.Truncate(value) : Math.Round(value, MidpointRounding.ToEven);
-        var wide = (op->Extra & 8) != 0;
-        if (wide)
-        {
-            c._g[op->R0] = double.IsNaN(value) || value >= 9223372036854775808.0 || value < -9223372036854775808.0 ? 0x8000000000000000UL : (ulong)(long)value;
-        }
-        else
-        {
-            c._g[op->R0] = double.IsNaN(value) || value >= 2147483648.0 || value < -2147483648.0 ? 0x80000000UL : (uint)(int)value;
-        }
-        return true;
-    }
-
-    /// <summary>UCOMISD/COMISD/UCOMISS/COMISS: ZF, PF, CF from the comparison (all set when unordered), OF, SF, AF clear.</summary>
-    private static bool CompareScalar(X86Cpu c, DecodedOp* op)
-    {
-        if (!c.SseUsable())
-        {
-            return false;
-        }
-        ulong bits;
-        if ((op->Extra & 1) != 0)
-        {
-            if (!(op->Size == 8 ? c.TryRead<S64>(c.Ea(op), out bits) : c.TryRead<S32>(c.Ea(op), out bits)))
-            {
-                return false;
-            }
-        }
-        else
-        {
-            bits = c._xmm[2 * op->R1];
-        }
-        var a = op->Size == 8 ? BitConverter.UInt64BitsToDouble(c._xmm[2 * op->R0]) : BitConverter.UInt32BitsToSingle((uint)c._xmm[2 * op->R0]);
-        var b = op->Size == 8 ? BitConverter.UInt64BitsToDouble(bits) : BitConverter.UInt32BitsToSingle((uint)bits);
-        var f = double.IsNaN(a) || double.IsNaN(b) ? FlagZf | FlagPf | FlagCf : a < b ? FlagCf : a == b ? FlagZf : 0;
-        c.SetArithFlags(f);
-        return true;
-    }
-
     /// <summary>LDMXCSR (Condition 0) and STMXCSR (1).</summary>
     private static bool MxcsrAccess(X86Cpu c, DecodedOp* op)
     {
@@ -527,65 +340,6 @@ public sealed unsafe partial class X86Cpu
                 });
                 op->Extra = MemoryFlags(aligned: true);
                 return &Packed;
-            case Mnemonic.Movss:
-            case Mnemonic.Movsd:
-            case Mnemonic.Addss:
-            case Mnemonic.Addsd:
-            case Mnemonic.Subss:
-            case Mnemonic.Subsd:
-            case Mnemonic.Mulss:
-            case Mnemonic.Mulsd:
-            case Mnemonic.Divss:
-            case Mnemonic.Divsd:
-            case Mnemonic.Minss:
-            case Mnemonic.Minsd:
-            case Mnemonic.Maxss:
-            case Mnemonic.Maxsd:
-            case Mnemonic.Sqrtss:
-            case Mnemonic.Sqrtsd:
-            case Mnemonic.Cvtsd2ss:
-            case Mnemonic.Cvtss2sd:
-                var single = ins.Mnemonic is Mnemonic.Movss or Mnemonic.Addss or Mnemonic.Subss or Mnemonic.Mulss or Mnemonic.Divss or Mnemonic.Minss or Mnemonic.Maxss or Mnemonic.Sqrtss or Mnemonic.Cvtss2sd;
-                op->Size = (byte)(single ? 4 : 8);
-                if (memoryAt == 0)
-                {
-                    op->Condition = 1;
-                    return ins.Mnemonic is Mnemonic.Movss or Mnemonic.Movsd ? &StoreScalar : null;
-                }
-                op->Condition = (byte)(ins.Mnemonic switch
-                {
-                    Mnemonic.Movss or Mnemonic.Movsd => ScalarOp.Move,
-                    Mnemonic.Addss or Mnemonic.Addsd => ScalarOp.Add,
-                    Mnemonic.Subss or Mnemonic.Subsd => ScalarOp.Sub,
-                    Mnemonic.Mulss or Mnemonic.Mulsd => ScalarOp.Mul,
-                    Mnemonic.Divss or Mnemonic.Divsd => ScalarOp.Div,
-                    Mnemonic.Minss or Mnemonic.Minsd => ScalarOp.Min,
-                    Mnemonic.Maxss or Mnemonic.Maxsd => ScalarOp.Max,
-                    Mnemonic.Sqrtss or Mnemonic.Sqrtsd => ScalarOp.Sqrt,
-                    _ => ScalarOp.ConvertToOther,
-                });
-                op->Extra = (byte)(loadMemory ? 1 : 0);
-                return &Scalar;
-            case Mnemonic.Cvtsi2sd:
-            case Mnemonic.Cvtsi2ss:
-                op->Size = (byte)(ins.Mnemonic == Mnemonic.Cvtsi2sd ? 8 : 4);
-                op->Extra = (byte)((loadMemory ? 1 : 0) | ((loadMemory ? ins.MemorySize.GetSize() : ins.Op1Register.GetSize()) == 8 ? 8 : 0));
-                return &ConvertIntToFloat;
-            case Mnemonic.Cvttsd2si:
-            case Mnemonic.Cvtsd2si:
-            case Mnemonic.Cvttss2si:
-            case Mnemonic.Cvtss2si:
-                op->Size = (byte)(ins.Mnemonic is Mnemonic.Cvttsd2si or Mnemonic.Cvtsd2si ? 8 : 4);
-                op->Condition = (byte)(ins.Mnemonic is Mnemonic.Cvttsd2si or Mnemonic.Cvttss2si ? 1 : 0);
-                op->Extra = (byte)((loadMemory ? 1 : 0) | (ins.Op0Register.GetSize() == 8 ? 8 : 0));
-                return &ConvertFloatToInt;
-            case Mnemonic.Ucomisd:
-            case Mnemonic.Comisd:
-            case Mnemonic.Ucomiss:
-            case Mnemonic.Comiss:
-                op->Size = (byte)(ins.Mnemonic is Mnemonic.Ucomisd or Mnemonic.Comisd ? 8 : 4);
-                op->Extra = (byte)(loadMemory ? 1 : 0);
-                return &CompareScalar;
             case Mnemonic.Ldmxcsr:
             case Mnemonic.Stmxcsr:
                 op->Condition = (byte)(ins.Mnemonic == Mnemonic.Ldmxcsr ? 0 : 1);
@@ -599,16 +353,5 @@ public sealed unsafe partial class X86Cpu
             default:
                 return SelectSseFloat(in ins, op);
         }
-    }
-
-    /// <summary>MOVSS/MOVSD m, xmm: stores the low element of XMM[R1].</summary>
-    private static bool StoreScalar(X86Cpu c, DecodedOp* op)
-    {
-        if (!c.SseUsable())
-        {
-            return false;
-        }
-        var low = c._xmm[2 * op->R1];
-        return op->Size == 8 ? c.TryWrite<S64>(c.Ea(op), low) : c.TryWrite<S32>(c.Ea(op), low);
     }
 }

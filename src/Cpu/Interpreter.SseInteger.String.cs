@@ -18,8 +18,8 @@ public sealed unsafe partial class X86Cpu
 {
     private static Handler SelectStringCompare(in Instruction ins, DecodedOp* op, bool memory)
     {
-        var explicitLength = ins.Mnemonic is Mnemonic.Pcmpestri or Mnemonic.Pcmpestrm;
-        var index = ins.Mnemonic is Mnemonic.Pcmpestri or Mnemonic.Pcmpistri;
+        var explicitLength = ins.Mnemonic is Mnemonic.Pcmpestri or Mnemonic.Pcmpestrm or Mnemonic.Pcmpestri64 or Mnemonic.Pcmpestrm64;
+        var index = ins.Mnemonic is Mnemonic.Pcmpestri or Mnemonic.Pcmpistri or Mnemonic.Pcmpestri64;
         op->Condition = (byte)((explicitLength ? 1 : 0) | (index ? 2 : 0) | (explicitLength && ins.Code.ToString().Contains("64", StringComparison.Ordinal) ? 4 : 0));
         op->Extra = (byte)(memory ? 1 : 0);
         op->Size = 16;

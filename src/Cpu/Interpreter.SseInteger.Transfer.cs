@@ -110,6 +110,8 @@ public sealed unsafe partial class X86Cpu
                 return &Move128;
             case Mnemonic.Pcmpestri:
             case Mnemonic.Pcmpestrm:
+            case Mnemonic.Pcmpestri64:
+            case Mnemonic.Pcmpestrm64:
             case Mnemonic.Pcmpistri:
             case Mnemonic.Pcmpistrm:
                 return SelectStringCompare(in ins, op, memoryAt == 1);

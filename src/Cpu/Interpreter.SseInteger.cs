@@ -242,7 +242,7 @@ public sealed unsafe partial class X86Cpu
 
     /// <summary>Legacy-SSE instructions whose 128-bit memory operand may be unaligned.</summary>
     private static bool AllowsUnaligned(Mnemonic mnemonic) =>
-        mnemonic is Mnemonic.Movdqu or Mnemonic.Lddqu or Mnemonic.Pcmpestri or Mnemonic.Pcmpestrm or Mnemonic.Pcmpistri or Mnemonic.Pcmpistrm;
+        mnemonic is Mnemonic.Movdqu or Mnemonic.Lddqu or Mnemonic.Pcmpestri or Mnemonic.Pcmpestrm or Mnemonic.Pcmpestri64 or Mnemonic.Pcmpestrm64 or Mnemonic.Pcmpistri or Mnemonic.Pcmpistrm;
 
     private static byte MmIndex(IcedRegister register) => (byte)(register - IcedRegister.MM0);
 

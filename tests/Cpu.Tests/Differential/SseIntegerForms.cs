@@ -62,7 +62,7 @@ public static class SseIntegerForms
             Mnemonic.Pinsrq, Mnemonic.Pextrb, Mnemonic.Pextrd, Mnemonic.Pextrq, Mnemonic.Pextrw, Mnemonic.Packusdw, Mnemonic.Pcmpeqq,
             Mnemonic.Phminposuw, Mnemonic.Movntdqa, Mnemonic.Mpsadbw,
         ],
-        [SseIntegerFamily.Sse42] = [Mnemonic.Pcmpgtq, Mnemonic.Pcmpestri, Mnemonic.Pcmpestrm, Mnemonic.Pcmpistri, Mnemonic.Pcmpistrm, Mnemonic.Crc32],
+        [SseIntegerFamily.Sse42] = [Mnemonic.Pcmpgtq, Mnemonic.Pcmpestri, Mnemonic.Pcmpestrm, Mnemonic.Pcmpestri64, Mnemonic.Pcmpestrm64, Mnemonic.Pcmpistri, Mnemonic.Pcmpistrm, Mnemonic.Crc32],
         [SseIntegerFamily.Mmx] = [],
         [SseIntegerFamily.GprExtensions] =
         [
@@ -118,7 +118,7 @@ public static class SseIntegerForms
                     }
                 }
                 var requiresAlignment = memory && !mmx && memorySize == 16 && info.Encoding == EncodingKind.Legacy
-                    && code.Mnemonic() is not (Mnemonic.Movdqu or Mnemonic.Lddqu or Mnemonic.Pcmpestri or Mnemonic.Pcmpestrm or Mnemonic.Pcmpistri or Mnemonic.Pcmpistrm);
+                    && code.Mnemonic() is not (Mnemonic.Movdqu or Mnemonic.Lddqu or Mnemonic.Pcmpestri or Mnemonic.Pcmpestrm or Mnemonic.Pcmpestri64 or Mnemonic.Pcmpestrm64 or Mnemonic.Pcmpistri or Mnemonic.Pcmpistrm);
                 if (memory && !requiresAlignment)
                 {
                     var aligned = encodings.Count;

@@ -5,7 +5,9 @@ namespace ActorVisor.Cpu.Tests.Support;
 /// <summary>
 /// Runs one instruction on the host processor: an executable page holds a stub that loads RAX..R15
 /// (except RSP) and RFLAGS from a buffer, executes the instruction, and stores them back.
-/// Buffer layout: 16 GPR slots in encoding order (slot 4 unused), RFLAGS at slot 16, XMM0-15 at slots 32-63.
+/// Buffer layout: 16 GPR slots in encoding order (slot 4 unused), RFLAGS at slot 16, the MXCSR loaded
+/// before the instruction at slot 20 and stored after it at slot 21 (the host's own MXCSR is saved in
+/// slot 22 and restored), XMM0-15 at slots 32-63.
 /// </summary>
 public sealed unsafe partial class NativeExecutor : IDisposable
 {
@@ -14,6 +16,10 @@ public sealed unsafe partial class NativeExecutor : IDisposable
     private const int ProtExec = 4;
     private const int MapPrivate = 2;
     private const int MapAnonymous = 0x20;
+
+    private const int MxcsrInSlot = 20;
+    private const int MxcsrOutSlot = 21;
+    private const int HostMxcsrSlot = 22;
 
     private readonly byte* _page;
     private readonly ulong* _buffer;
@@ -27,6 +33,7 @@ public sealed unsafe partial class NativeExecutor : IDisposable
             throw new InvalidOperationException("mmap of an executable page failed");
         }
         _buffer = (ulong*)(_page + 4096);
+        _buffer[MxcsrInSlot] = 0x1F80;
         var code = new List<byte>();
         code.AddRange([0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57]);
         code.Add(0x57);
@@ -36,6 +43,8 @@ public sealed unsafe partial class NativeExecutor : IDisposable
         {
             code.AddRange(MovdquXmm(x, load: true));
         }
+        code.AddRange(MxcsrAccess(HostMxcsrSlot, load: false));
+        code.AddRange(MxcsrAccess(MxcsrInSlot, load: true));
         foreach (var r in new[] { 0, 1, 2, 3, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15 })
         {
             code.AddRange(MovRegFromRdi(r));
@@ -50,6 +59,16 @@ public sealed unsafe partial class NativeExecutor : IDisposable
 
     /// <summary>The GPR and flag slots the stub loads and stores.</summary>
     public Span<ulong> Slots => new(_buffer, 17);
+
+    /// <summary>The MXCSR the instruction runs under (0x1F80 unless set; keep the exception masks set, an unmasked exception would kill the process).</summary>
+    public uint Mxcsr
+    {
+        get => (uint)_buffer[MxcsrInSlot];
+        set => _buffer[MxcsrInSlot] = value;
+    }
+
+    /// <summary>The MXCSR after the instruction.</summary>
+    public uint MxcsrAfter => (uint)_buffer[MxcsrOutSlot];
 
     /// <summary>XMM0-15 as (low, high) pairs, loaded before and stored after the instruction.</summary>
     public Span<ulong> Xmm => new(_buffer + 32, 32);
@@ -80,6 +99,9 @@ public sealed unsafe partial class NativeExecutor : IDisposable
         return [.. bytes];
     }
 
+    /// <summary>LDMXCSR [rdi + 8 * slot] (load) or STMXCSR [rdi + 8 * slot].</summary>
+    private static byte[] MxcsrAccess(int slot, bool load) => [0x0F, 0xAE, (byte)(load ? 0x97 : 0x9F), (byte)(8 * slot), 0, 0, 0];
+
     private static byte[] MovRegFromRdi(int r)
     {
         var rex = (byte)(0x48 | (r >= 8 ? 4 : 0));
@@ -101,6 +123,8 @@ public sealed unsafe partial class NativeExecutor : IDisposable
         {
             code.AddRange(MovdquXmm(x, load: false));
         }
+        code.AddRange(MxcsrAccess(MxcsrOutSlot, load: false));
+        code.AddRange(MxcsrAccess(HostMxcsrSlot, load: true));
         foreach (var r in new[] { 0, 1, 2, 3, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15 })
         {
             code.AddRange(MovRegToRdi(r));
