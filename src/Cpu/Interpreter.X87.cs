@@ -7,16 +7,20 @@ namespace ActorVisor.Cpu;
 /// The x87 FPU: eight 80-bit registers addressed relative to TOP, the tag (kept as valid/empty per
 /// register), status and control words. Everything is computed on the 80-bit values in software
 /// (<see cref="Extended80"/>): FADD/FSUB/FMUL/FDIV/FSQRT round once to the precision control's width with
-/// the rounding control, and set C1 when they rounded up. Exceptions are always treated as masked: IE,
-/// ZE and SF are recorded, #MF is never raised, PE/UE/OE/DE are not tracked. One handler serves the
-/// family; it switches on the instruction's mnemonic.
-/// </summary>
+/// the rounding control, and set C1 when they rounded up. Every instruction records the exception flags
+/// it meets (IE with SF for stack faults, DE, ZE, OE, UE, PE). Invariant: after each x87 instruction ES
+/// and B are set exactly when a flag is set whose mask bit is clear; a waiting x87 instruction (or
+/// WAIT) that finds ES set raises #MF before it executes when CR0.NE = 1. With an unmasked invalid,
+/// denormal or divide-by-zero the arithmetic instructions leave their destination and the stack
+/// unchanged, as the processor does. One handler serves the family; it switches on the mnemonic.
 /// </summary>
 public sealed unsafe partial class X86Cpu
 {
     private const ushort FpuIe = 1 << 0;
     private const ushort FpuZe = 1 << 2;
     private const ushort FpuSf = 1 << 6;
+    private const ushort FpuEs = 1 << 7;
+    private const ushort FpuBusy = 1 << 15;
     private const ushort FpuC0 = 1 << 8;
     private const ushort FpuC1 = 1 << 9;
     private const ushort FpuC2 = 1 << 10;
@@ -103,19 +107,68 @@ public sealed unsafe partial class X86Cpu
         _fpuTop = (_fpuTop + 1) & 7;
     }
 
+    private const ulong Cr0Mp = 1UL << 1;
+    private const ulong Cr0Ne = 1UL << 5;
+
     private static bool X87(X86Cpu c, DecodedOp* op)
     {
         if ((c._cr0 & (Cr0Em | Cr0Ts)) != 0)
         {
             return c.RaiseFault(ExceptionVector.DeviceNotAvailable, 0);
         }
-        return c.ExecuteX87(op, ((Code)op->Code).Mnemonic());
+        var mnemonic = ((Code)op->Code).Mnemonic();
+        if ((c._fpuStatus & FpuEs) != 0 && IsWaiting(mnemonic) && (c._cr0 & Cr0Ne) != 0)
+        {
+            return c.RaiseFault(ExceptionVector.FloatingPoint, 0);
+        }
+        var ok = c.ExecuteX87(op, mnemonic);
+        c.UpdateErrorSummary();
+        return ok;
     }
 
+    /// <summary>WAIT/FWAIT: #NM when CR0.MP and TS are both set, else #MF for a pending unmasked exception (CR0.NE = 1).</summary>
     private static bool X87Wait(X86Cpu c, DecodedOp* op)
     {
-        return (c._cr0 & (Cr0Ts | 2)) != (Cr0Ts | 2) || c.RaiseFault(ExceptionVector.DeviceNotAvailable, 0);
+        if ((c._cr0 & (Cr0Ts | Cr0Mp)) == (Cr0Ts | Cr0Mp))
+        {
+            return c.RaiseFault(ExceptionVector.DeviceNotAvailable, 0);
+        }
+        return (c._fpuStatus & FpuEs) == 0 || (c._cr0 & Cr0Ne) == 0 || c.RaiseFault(ExceptionVector.FloatingPoint, 0);
     }
+
+    /// <summary>The no-wait control instructions do not check for a pending x87 exception; everything else does.</summary>
+    private static bool IsWaiting(Mnemonic m) => m is not (Mnemonic.Fninit or Mnemonic.Fnclex or Mnemonic.Fnstcw or Mnemonic.Fnstsw
+        or Mnemonic.Fnstenv or Mnemonic.Fnsave);
+
+    /// <summary>ES and B follow the unmasked exception flags (the invariant in the type's summary).</summary>
+    private void UpdateErrorSummary()
+    {
+        var pending = (_fpuStatus & ~_fpuControl & 0x3F) != 0;
+        _fpuStatus = (ushort)(pending ? _fpuStatus | FpuEs | FpuBusy : _fpuStatus & ~(FpuEs | FpuBusy));
+    }
+
+    /// <summary>
+    /// Records exception flags an operation met. A denormal operand is not reported when the operation
+    /// is invalid or divides by zero: those take precedence, as on the processor.
+    /// </summary>
+    private void Signal(FpuExceptions raised)
+    {
+        if ((raised & (FpuExceptions.Invalid | FpuExceptions.ZeroDivide)) != 0)
+        {
+            raised &= ~FpuExceptions.Denormal;
+        }
+        _fpuStatus |= (ushort)raised;
+    }
+
+    /// <summary>True when one of the pre-computation exceptions (invalid, denormal, divide by zero) is unmasked: the destination is then left alone.</summary>
+    private bool Suppresses(FpuExceptions raised) => ((ushort)Precedence(raised) & ~_fpuControl & (FpuIe | FpuZe | 2)) != 0;
+
+    /// <summary>DE unless IE or ZE take precedence (see <see cref="Signal"/>).</summary>
+    private static FpuExceptions Precedence(FpuExceptions raised) =>
+        (raised & (FpuExceptions.Invalid | FpuExceptions.ZeroDivide)) != 0 ? raised & ~FpuExceptions.Denormal : raised;
+
+    /// <summary>DE for an operand that is a denormal or pseudo-denormal.</summary>
+    private static FpuExceptions DenormalOperand(Extended80 x) => x.Exponent == 0 && x.Mantissa != 0 ? FpuExceptions.Denormal : FpuExceptions.None;
 
     private bool ExecuteX87(DecodedOp* op, Mnemonic mnemonic)
     {
@@ -197,7 +250,9 @@ public sealed unsafe partial class X86Cpu
             case Mnemonic.Fistp:
             case Mnemonic.Fisttp:
                 var integerSource = St(0);
-                var value = integerSource.ToInteger(8 * op->Size, mnemonic == Mnemonic.Fisttp ? 3 : RoundingControl);
+                var integerRaised = FpuExceptions.None;
+                var value = integerSource.ToInteger(8 * op->Size, mnemonic == Mnemonic.Fisttp ? 3 : RoundingControl, ref integerRaised);
+                Signal(integerRaised);
                 if (value is null)
                 {
                     _fpuStatus |= FpuIe;
@@ -230,7 +285,13 @@ public sealed unsafe partial class X86Cpu
                 return true;
             case Mnemonic.Frndint:
                 var r = St(0);
-                var rounded = r.IsSignalingNaN ? Invalid(r.Quieted()) : r.RoundToIntegral(RoundingControl);
+                var roundRaised = r.IsNaN ? FpuExceptions.None : DenormalOperand(r);
+                var rounded = r.IsSignalingNaN ? Invalid(r.Quieted()) : r.IsUnsupported ? Invalid(Extended80.Indefinite) : r.RoundToIntegral(RoundingControl, ref roundRaised);
+                Signal(roundRaised);
+                if (Suppresses(roundRaised))
+                {
+                    return true;
+                }
                 SetRoundedUp(r, rounded);
                 SetSt(0, rounded);
                 return true;
@@ -241,8 +302,14 @@ public sealed unsafe partial class X86Cpu
                     SetSt(0, s.IsNaN ? Nan(s, s) : Invalid(Extended80.Indefinite));
                     return true;
                 }
-                var root = Extended80.SquareRoot(s, Precision, RoundingControl, out var rootUp, out var rootInvalid);
-                SetSt(0, Finish(root, rootUp, rootInvalid, false));
+                var rootRaised = DenormalOperand(s);
+                var root = Extended80.SquareRoot(s, Precision, RoundingControl, out var rootUp, ref rootRaised);
+                Signal(rootRaised);
+                if (!Suppresses(rootRaised))
+                {
+                    SetC1(rootUp);
+                    SetSt(0, root);
+                }
                 return true;
             case Mnemonic.Ffree:
                 _fpuValid &= (byte)~(1 << ((_fpuTop + a) & 7));
@@ -268,6 +335,10 @@ public sealed unsafe partial class X86Cpu
                 or Mnemonic.Ficom or Mnemonic.Ficomp or Mnemonic.Ftst:
                 return CompareToStatus(op, mnemonic, memory, a, b);
             case Mnemonic.Fcomi or Mnemonic.Fcomip or Mnemonic.Fucomi or Mnemonic.Fucomip:
+                if (Extended80.Compare(St(0), St(b)) != 2)
+                {
+                    Signal(DenormalOperand(St(0)) | DenormalOperand(St(b)));
+                }
                 var order = Extended80.Compare(St(0), St(b));
                 SetArithFlags(order switch { 2 => FlagZf | FlagPf | FlagCf, -1 => FlagCf, 0 => FlagZf, _ => 0 });
                 if (order == 2 && (mnemonic is Mnemonic.Fcomi or Mnemonic.Fcomip || St(0).IsSignalingNaN || St(b).IsSignalingNaN))
@@ -282,6 +353,9 @@ public sealed unsafe partial class X86Cpu
             case Mnemonic.Fxam:
                 Examine();
                 return true;
+            case Mnemonic.Fsin or Mnemonic.Fcos or Mnemonic.Fsincos or Mnemonic.Fptan or Mnemonic.Fpatan or Mnemonic.F2xm1
+                or Mnemonic.Fyl2x or Mnemonic.Fyl2xp1 or Mnemonic.Fscale or Mnemonic.Fxtract:
+                return ExecuteTranscendental(mnemonic);
             case Mnemonic.Fcmovb or Mnemonic.Fcmove or Mnemonic.Fcmovbe or Mnemonic.Fcmovu
                 or Mnemonic.Fcmovnb or Mnemonic.Fcmovne or Mnemonic.Fcmovnbe or Mnemonic.Fcmovnu:
                 var cc = mnemonic switch
@@ -370,8 +444,10 @@ public sealed unsafe partial class X86Cpu
             SetSt(0, Invalid(Extended80.Indefinite));
             return;
         }
+        Signal(DenormalOperand(x) | DenormalOperand(y));
         if (x.IsZero || y.IsInfinity)
         {
+            SetSt(0, x.Normalized());
             return;
         }
         var result = Extended80.PartialRemainder(x, y, nearest, out var q, out var complete);
@@ -397,6 +473,12 @@ public sealed unsafe partial class X86Cpu
         {
             _fpuStatus |= FpuIe;
         }
+        return NanResult(x, y);
+    }
+
+    /// <summary>The NaN result of an operation with a NaN operand, without recording IE.</summary>
+    private static Extended80 NanResult(Extended80 x, Extended80 y)
+    {
         if (x.IsNaN && y.IsNaN && x.IsSignalingNaN != y.IsSignalingNaN)
         {
             return x.IsSignalingNaN ? y : x;
@@ -472,7 +554,13 @@ public sealed unsafe partial class X86Cpu
             Mnemonic.Fdiv or Mnemonic.Fdivp or Mnemonic.Fidiv => 4,
             _ => 5,
         };
-        SetSt(destination, Compute(kind, target, source));
+        var result = Compute(kind, target, source, out var raised);
+        Signal(raised);
+        if (Suppresses(raised))
+        {
+            return true;
+        }
+        SetSt(destination, result);
         if (mnemonic is Mnemonic.Faddp or Mnemonic.Fsubp or Mnemonic.Fsubrp or Mnemonic.Fmulp or Mnemonic.Fdivp or Mnemonic.Fdivrp)
         {
             Pop();
@@ -481,28 +569,37 @@ public sealed unsafe partial class X86Cpu
     }
 
     /// <summary>destination op source (kinds 0 add, 1 sub, 3 mul, 4 div) or source op destination (2 subr, 5 divr).</summary>
-    private Extended80 Compute(int kind, Extended80 destination, Extended80 source)
+    private Extended80 Compute(int kind, Extended80 destination, Extended80 source, out FpuExceptions raised)
     {
+        raised = FpuExceptions.None;
         if (destination.IsNaN || source.IsNaN)
         {
-            return Nan(destination, source);
+            if (destination.IsSignalingNaN || source.IsSignalingNaN)
+            {
+                raised = FpuExceptions.Invalid;
+            }
+            return NanResult(destination, source);
         }
         if (destination.IsUnsupported || source.IsUnsupported)
         {
-            return Invalid(Extended80.Indefinite);
+            raised = FpuExceptions.Invalid;
+            return Extended80.Indefinite;
         }
+        raised = DenormalOperand(destination) | DenormalOperand(source);
         var (x, y) = kind is 2 or 5 ? (source, destination) : (destination, source);
         bool up;
-        var invalid = false;
-        var divideByZero = false;
         var result = kind switch
         {
-            0 => Extended80.Add(x, y, Precision, RoundingControl, out up, out invalid),
-            1 or 2 => Extended80.Add(x, y.Negate(), Precision, RoundingControl, out up, out invalid),
-            3 => Extended80.Multiply(x, y, Precision, RoundingControl, out up, out invalid),
-            _ => Extended80.Divide(x, y, Precision, RoundingControl, out up, out invalid, out divideByZero),
+            0 => Extended80.Add(x, y, Precision, RoundingControl, out up, ref raised),
+            1 or 2 => Extended80.Add(x, y.Negate(), Precision, RoundingControl, out up, ref raised),
+            3 => Extended80.Multiply(x, y, Precision, RoundingControl, out up, ref raised),
+            _ => Extended80.Divide(x, y, Precision, RoundingControl, out up, ref raised),
         };
-        return Finish(result, up, invalid, divideByZero);
+        if (!Suppresses(raised))
+        {
+            SetC1(up);
+        }
+        return result;
     }
 
     /// <summary>The significand width precision control selects: 24, 53 or 64 bits.</summary>
@@ -513,11 +610,8 @@ public sealed unsafe partial class X86Cpu
         _ => 64,
     };
 
-    private Extended80 Finish(Extended80 result, bool roundedUp, bool invalid, bool divideByZero)
-    {
-        _fpuStatus = (ushort)((_fpuStatus & ~FpuC1) | (roundedUp ? FpuC1 : 0) | (invalid ? FpuIe : 0) | (divideByZero ? FpuZe : 0));
-        return result;
-    }
+    /// <summary>C1 after a rounded result: set when rounding increased the magnitude.</summary>
+    private void SetC1(bool roundedUp) => _fpuStatus = (ushort)((_fpuStatus & ~FpuC1) | (roundedUp ? FpuC1 : 0));
 
     private bool CompareToStatus(DecodedOp* op, Mnemonic mnemonic, bool memory, int a, int b)
     {
@@ -547,6 +641,10 @@ public sealed unsafe partial class X86Cpu
         }
         var self = St(0);
         var order = Extended80.Compare(self, other);
+        if (order != 2)
+        {
+            Signal(DenormalOperand(self) | DenormalOperand(other));
+        }
         var unordered = mnemonic is Mnemonic.Fucom or Mnemonic.Fucomp or Mnemonic.Fucompp;
         if (order == 2 && (!unordered || self.IsSignalingNaN || other.IsSignalingNaN))
         {
@@ -622,6 +720,10 @@ public sealed unsafe partial class X86Cpu
                     return false;
                 }
                 value = Extended80.FromSingle((uint)single);
+                if ((single & 0x7F800000) == 0 && (single & 0x7FFFFF) != 0)
+                {
+                    Signal(FpuExceptions.Denormal);
+                }
                 if ((single & 0x7FC00000) == 0x7F800000 && (single & 0x3FFFFF) != 0)
                 {
                     if (keepSignaling)
@@ -640,6 +742,10 @@ public sealed unsafe partial class X86Cpu
                     return false;
                 }
                 value = Extended80.FromDouble(BitConverter.UInt64BitsToDouble(dbl));
+                if ((dbl & 0x7FF0000000000000) == 0 && (dbl & 0xFFFFFFFFFFFFF) != 0)
+                {
+                    Signal(FpuExceptions.Denormal);
+                }
                 if ((dbl & 0x7FF8000000000000) == 0x7FF0000000000000 && (dbl & 0x7FFFFFFFFFFFF) != 0)
                 {
                     if (keepSignaling)
@@ -666,19 +772,18 @@ public sealed unsafe partial class X86Cpu
     private bool WriteFloat(DecodedOp* op, Extended80 value)
     {
         var ea = Ea(op);
-        if ((value.IsSignalingNaN || value.IsUnsupported) && op->Size != 10)
-        {
-            _fpuStatus |= FpuIe;
-        }
+        var raised = FpuExceptions.None;
         if (op->Size == 4)
         {
-            var single = value.ToSingleBits(RoundingControl);
+            var single = value.ToSingleBits(RoundingControl, ref raised);
+            Signal(raised);
             SetRoundedUp(value, Extended80.FromSingle(single));
             return TryWrite<S32>(ea, single);
         }
         if (op->Size == 8)
         {
-            var dbl = value.ToDouble(RoundingControl);
+            var dbl = value.ToDouble(RoundingControl, ref raised);
+            Signal(raised);
             SetRoundedUp(value, Extended80.FromDouble(dbl));
             return TryWrite<S64>(ea, BitConverter.DoubleToUInt64Bits(dbl));
         }
@@ -783,5 +888,5 @@ public sealed unsafe partial class X86Cpu
         or Mnemonic.Fcom or Mnemonic.Fcomp or Mnemonic.Fcompp or Mnemonic.Fucom or Mnemonic.Fucomp or Mnemonic.Fucompp
         or Mnemonic.Ficom or Mnemonic.Ficomp or Mnemonic.Ftst or Mnemonic.Fcomi or Mnemonic.Fcomip or Mnemonic.Fucomi
         or Mnemonic.Fucomip or Mnemonic.Fxam or Mnemonic.Fcmovb or Mnemonic.Fcmove or Mnemonic.Fcmovbe or Mnemonic.Fcmovu
-        or Mnemonic.Fcmovnb or Mnemonic.Fcmovne or Mnemonic.Fcmovnbe or Mnemonic.Fcmovnu;
+        or Mnemonic.Fcmovnb or Mnemonic.Fcmovne or Mnemonic.Fcmovnbe or Mnemonic.Fcmovnu || IsTranscendental(m);
 }
