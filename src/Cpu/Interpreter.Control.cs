@@ -43,13 +43,17 @@ public sealed unsafe partial class X86Cpu
         where TS : struct, ISize
         where TSrc : struct, IOperand
     {
-        if (!TSrc.Load<TS>(c, op, out var target))
+        if (!TSrc.Load<TS>(c, op, out var target) || !c.CanonicalTarget(target))
         {
             return false;
         }
         c._rip = target;
         return false;
     }
+
+    /// <summary>A branch to a non-canonical RIP faults with #GP(0) on the branch itself, before anything changes.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private bool CanonicalTarget(ulong target) => _mode != CpuMode.Long64 || IsCanonical(target) || RaiseGp();
 
     private static bool CallRel<TS>(X86Cpu c, DecodedOp* op)
         where TS : struct, ISize
@@ -66,7 +70,7 @@ public sealed unsafe partial class X86Cpu
         where TS : struct, ISize
         where TSrc : struct, IOperand
     {
-        if (!TSrc.Load<TS>(c, op, out var target) || !c.Push<TS>(op->NextRip))
+        if (!TSrc.Load<TS>(c, op, out var target) || !c.CanonicalTarget(target) || !c.Push<TS>(op->NextRip))
         {
             return false;
         }
@@ -78,10 +82,11 @@ public sealed unsafe partial class X86Cpu
     private static bool Ret<TS>(X86Cpu c, DecodedOp* op)
         where TS : struct, ISize
     {
-        if (!c.Pop<TS>(out var target))
+        if (!c.TryRead<TS>(c.StackLinear(c._g[4]), out var target) || !c.CanonicalTarget(target))
         {
             return false;
         }
+        c._g[4] = c.StackPointerUpdate(c._g[4], c._g[4] + (ulong)TS.Bytes);
         if (op->Immediate != 0)
         {
             c._g[4] = c.StackPointerUpdate(c._g[4], c._g[4] + op->Immediate);

@@ -65,6 +65,13 @@ public sealed unsafe partial class X86Cpu
     {
         var user = _tlbKey == 1;
         entry = null;
+        if (_mode == CpuMode.Long64 && !IsCanonical(linear))
+        {
+            // No TLB entry ever holds a non-canonical tag, so every such access arrives here: #GP(0), or #SS(0) for a stack reference (decided by the run loop, which knows the instruction).
+            RaiseGp();
+            _nonCanonicalFault = true;
+            return false;
+        }
         ulong frame;
         bool writable, executable, global, dirty;
         if ((_cr0 & Cr0Pg) == 0)
@@ -303,6 +310,10 @@ public sealed unsafe partial class X86Cpu
         physicalAddress = (e->Frame << 12) | (linearAddress & 0xFFF);
         return true;
     }
+
+    /// <summary>Bits 63-47 of a 64-bit linear address all equal (48-bit linear addresses).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsCanonical(ulong linear) => (ulong)(((long)linear << 16) >> 16) == linear;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int TlbIndex(ulong linear) => (int)((linear >> 12) & (TlbSize - 1));

@@ -299,6 +299,10 @@ public sealed unsafe partial class X86Cpu
                     {
                         _faultPending = false;
                         _rip = op->Rip;
+                        if (_nonCanonicalFault)
+                        {
+                            ClassifyNonCanonical(op);
+                        }
                         DeliverPendingFault();
                     }
                     else if (_opRetired)
