@@ -438,12 +438,15 @@ public sealed unsafe partial class X86Cpu
     private static bool PortIo(X86Cpu c, DecodedOp* op)
     {
         var outbound = op->Extra != 0;
-        if (c._mode != CpuMode.Real && c._cpl > (int)((c.MaterializeFlags() >> 12) & 3))
-        {
-            return c.RaisePrivileged(op, outbound ? PrivilegedOperation.Out : PrivilegedOperation.In);
-        }
         var port = (ushort)(op->Condition != 0 ? c._g[2] : op->Immediate);
         var size = op->Size;
+        if (c._mode != CpuMode.Real && c._cpl > (int)((c.MaterializeFlags() >> 12) & 3))
+        {
+            if (!c.IoBitmapPermits(port, size, out var bitmapFault))
+            {
+                return !bitmapFault && c.RaisePrivileged(op, outbound ? PrivilegedOperation.Out : PrivilegedOperation.In);
+            }
+        }
         if (outbound)
         {
             c._sink.Out(port, size, (uint)(c._g[0] & (size == 1 ? 0xFFUL : size == 2 ? 0xFFFFUL : 0xFFFFFFFFUL)));
@@ -466,6 +469,39 @@ public sealed unsafe partial class X86Cpu
         }
         c._rip = op->NextRip;
         return false;
+    }
+
+    /// <summary>
+    /// The TSS I/O permission bitmap, consulted when CPL &gt; IOPL: a 32- or 64-bit TSS (limit at least
+    /// 0x67) holds the bitmap's offset at +0x66; the access is allowed when the bits for all its ports are
+    /// clear. The two bytes holding them are read together, and a byte beyond the TSS limit denies.
+    /// <paramref name="faulted"/> is set when reading the TSS itself faulted (that fault is pending).
+    /// </summary>
+    private bool IoBitmapPermits(ushort port, int size, out bool faulted)
+    {
+        faulted = false;
+        var type = _tr.Attributes & 0xF;
+        if ((type != 0x9 && type != 0xB) || _tr.Limit < 0x67)
+        {
+            return false;
+        }
+        if (!SystemRead(_tr.Base + 0x66, 2, out var offset))
+        {
+            faulted = true;
+            return false;
+        }
+        var at = offset + ((ulong)port >> 3);
+        if (at + 1 > _tr.Limit)
+        {
+            return false;
+        }
+        if (!SystemRead(_tr.Base + at, 2, out var bits))
+        {
+            faulted = true;
+            return false;
+        }
+        var mask = ((1UL << size) - 1) << (port & 7);
+        return (bits & mask) == 0;
     }
 
     private static bool Ud(X86Cpu c, DecodedOp* op) => c.RaiseUd();
