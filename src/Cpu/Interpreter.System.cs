@@ -170,13 +170,26 @@ public sealed unsafe partial class X86Cpu
         {
             return c.RaisePrivileged(op, write ? PrivilegedOperation.MovToDr : PrivilegedOperation.MovFromDr, gpr, op->Condition);
         }
+        var n = op->Condition & 7;
+        if (n is 4 or 5 && (c._cr4 & Cr4De) != 0)
+        {
+            return c.RaiseUd();
+        }
+        if ((c._dr[7] & Dr7Gd) != 0)
+        {
+            // General detection: the access faults with DR6.BD, and GD clears so the handler can use the registers.
+            c._dr[7] &= ~Dr7Gd;
+            c._dr[6] = (c._dr[6] & ~0xFUL) | Dr6Bd | Dr6Fixed;
+            c.ArmDebug();
+            return c.RaiseFault(ExceptionVector.Debug, 0);
+        }
         if (write)
         {
-            c._dr[op->Condition & 7] = c._g[gpr];
+            c.SetDebugRegister(n, c._g[gpr]);
         }
         else
         {
-            c._g[gpr] = c._dr[op->Condition & 7];
+            c._g[gpr] = c.GetDebugRegister(n);
         }
         c._rip = op->NextRip;
         return false;

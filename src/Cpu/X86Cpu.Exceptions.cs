@@ -96,6 +96,15 @@ public sealed unsafe partial class X86Cpu
                 {
                     _cr2 = ev.FaultAddress;
                 }
+                if (ev.Vector == ExceptionVector.Debug && _halted)
+                {
+                    // A single-step trap after HLT, delivered through the IDT, wakes the processor: the handler returns past the HLT.
+                    _halted = false;
+                    if (_stop == StopReason.Halted)
+                    {
+                        _stop = null;
+                    }
+                }
                 DeliverInterrupt(ev.Vector, ev.ErrorCode, ev.HasErrorCode, InterruptSource.Exception);
                 return;
         }

@@ -129,6 +129,10 @@ public sealed unsafe partial class X86Cpu
                 return false;
             }
         }
+        if (_watchedPageCount != 0)
+        {
+            CheckDataBreakpoints(linear, size, write: false);
+        }
         ulong result = 0;
         for (var i = 0; i < size; i++)
         {
@@ -160,6 +164,10 @@ public sealed unsafe partial class X86Cpu
                 return false;
             }
         }
+        if (_watchedPageCount != 0)
+        {
+            CheckDataBreakpoints(linear, size, write: true);
+        }
         for (var i = 0; i < size; i++)
         {
             var b = (byte)(value >> (8 * i));
@@ -180,6 +188,10 @@ public sealed unsafe partial class X86Cpu
         if (EndsNonCanonical(linear, size))
         {
             return null;
+        }
+        if (_watchedPageCount != 0)
+        {
+            CheckDataBreakpoints(linear, size, write: true);
         }
         if ((linear & 0xFFF) <= (ulong)(0x1000 - size))
         {

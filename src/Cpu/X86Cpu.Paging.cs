@@ -92,8 +92,9 @@ public sealed unsafe partial class X86Cpu
         var page = linear & PageMask;
         entry = &_tlbBase[(linear >> 12) & (TlbSize - 1)];
         var tag = page | _tlbKey;
-        entry->ReadTag = tag;
-        entry->WriteTag = writable && dirty && !_codeFrames.ContainsKey(frame) ? tag : EmptyTag;
+        var watched = _watchedPageCount != 0 && IsWatchedPage(page);
+        entry->ReadTag = watched ? EmptyTag : tag;
+        entry->WriteTag = writable && dirty && !watched && !_codeFrames.ContainsKey(frame) ? tag : EmptyTag;
         entry->ExecTag = executable ? tag : EmptyTag;
         entry->Addend = (long)host - (long)page;
         entry->Frame = frame;

@@ -280,9 +280,19 @@ public sealed unsafe partial class X86Cpu
                 count = (int)(budget - retired);
             }
             var singleStep = (_rflags & FlagTf) != 0;
-            if (singleStep)
+            var resumeFlag = false;
+            if (singleStep || _debugArmed)
             {
                 count = 1;
+                resumeFlag = (_rflags & FlagRf) != 0;
+                if (_debugArmed && InstructionBreakpoint())
+                {
+                    if (_stop is not null || _stopRequested)
+                    {
+                        break;
+                    }
+                    continue;
+                }
             }
             var retiredBefore = retired;
             _retiredThisRun = retired;
@@ -324,9 +334,17 @@ public sealed unsafe partial class X86Cpu
                     break;
                 }
             }
-            if (singleStep && retired > retiredBefore && _stop is null)
+            if (retired > retiredBefore && (singleStep || _debugArmed))
             {
-                SingleStepTrap();
+                if (resumeFlag)
+                {
+                    _rflags &= ~FlagRf;
+                }
+                DebugTrapAfter(singleStep);
+            }
+            else
+            {
+                _dataBreakpointHits = 0;
             }
             if (_stop is not null || _stopRequested)
             {
@@ -338,14 +356,6 @@ public sealed unsafe partial class X86Cpu
         _retiredThisRun = 0;
         var reason = _stop ?? (_stopRequested ? StopReason.StopRequested : StopReason.BudgetExhausted);
         return new RunResult(reason, retired, _lastEvent, _stopAddress);
-    }
-
-    /// <summary>Raises the #DB trap after an instruction that began with RFLAGS.TF set (DR6.BS set, RIP at the next instruction).</summary>
-    private void SingleStepTrap()
-    {
-        _dr[6] |= 1UL << 14;
-        _pendingEvent = new CpuEvent(CpuEventKind.Exception, ExceptionVector.Debug, 0, false, 0, 0, PrivilegedOperation.None, -1, -1, 0);
-        DeliverPendingFault();
     }
 
     private void SetSegmentBase(int index, ulong value)
