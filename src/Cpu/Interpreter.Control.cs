@@ -6,7 +6,7 @@ namespace ActorVisor.Cpu;
 /// </summary>
 public sealed unsafe partial class X86Cpu
 {
-    private ulong StackLinear(ulong rsp) => _mode == CpuMode.Long64 ? rsp : (uint)(rsp + _segBase[2]);
+    private ulong StackLinear(ulong rsp) => _mode == CpuMode.Long64 ? rsp : WithinLimit(2, (uint)rsp) ? (uint)(rsp + _segBase[2]) : LimitViolation(2);
 
     private ulong StackPointerUpdate(ulong old, ulong next) => _mode == CpuMode.Long64 ? next : (old & ~0xFFFFFFFFUL) | (uint)next;
 

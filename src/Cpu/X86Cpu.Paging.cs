@@ -65,6 +65,10 @@ public sealed unsafe partial class X86Cpu
     {
         var user = _tlbKey == 1;
         entry = null;
+        if (linear >= LimitSentinel && _mode != CpuMode.Long64)
+        {
+            return RaiseLimitFault(linear);
+        }
         if (_mode == CpuMode.Long64 && !IsCanonical(linear))
         {
             // No TLB entry ever holds a non-canonical tag, so every such access arrives here: #GP(0), or #SS(0) for a stack reference (decided by the run loop, which knows the instruction).

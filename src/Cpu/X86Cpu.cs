@@ -279,6 +279,21 @@ public sealed unsafe partial class X86Cpu
             {
                 count = (int)(budget - retired);
             }
+            if (_codeLimited)
+            {
+                count = InstructionsWithinCodeLimit(block.First, count);
+                if (count == 0)
+                {
+                    RaiseGp();
+                    _faultPending = false;
+                    DeliverPendingFault();
+                    if (_stop is not null || _stopRequested)
+                    {
+                        break;
+                    }
+                    continue;
+                }
+            }
             var singleStep = (_rflags & FlagTf) != 0;
             var resumeFlag = false;
             if (singleStep || _debugArmed)
@@ -406,6 +421,7 @@ public sealed unsafe partial class X86Cpu
         }
         _segBase[6] = 0;
         _segBase[7] = 0;
+        UpdateSegmentLimits();
     }
 
     private void Log(string line) => _log?.Invoke(line);
