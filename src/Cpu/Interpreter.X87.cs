@@ -89,8 +89,10 @@ public sealed unsafe partial class X86Cpu
         _fpuValid |= (byte)(1 << p);
     }
 
+    /// <summary>Pushes a value; C1 ends up set only when the push overflowed the stack (what every load reports).</summary>
     private void Push(Extended80 value)
     {
+        _fpuStatus &= unchecked((ushort)~FpuC1);
         var top = (_fpuTop - 1) & 7;
         if ((_fpuValid & (1 << top)) != 0)
         {
@@ -327,6 +329,9 @@ public sealed unsafe partial class X86Cpu
             case Mnemonic.Fnstenv:
             case Mnemonic.Fldenv:
                 return FpuEnvironment(op, mnemonic == Mnemonic.Fnstenv);
+            case Mnemonic.Fnsave:
+            case Mnemonic.Frstor:
+                return FpuState(op, mnemonic == Mnemonic.Fnsave);
             case Mnemonic.Fadd or Mnemonic.Faddp or Mnemonic.Fiadd or Mnemonic.Fsub or Mnemonic.Fsubp or Mnemonic.Fisub
                 or Mnemonic.Fsubr or Mnemonic.Fsubrp or Mnemonic.Fisubr or Mnemonic.Fmul or Mnemonic.Fmulp or Mnemonic.Fimul
                 or Mnemonic.Fdiv or Mnemonic.Fdivp or Mnemonic.Fidiv or Mnemonic.Fdivr or Mnemonic.Fdivrp or Mnemonic.Fidivr:
@@ -353,6 +358,10 @@ public sealed unsafe partial class X86Cpu
             case Mnemonic.Fxam:
                 Examine();
                 return true;
+            case Mnemonic.Fbld:
+                return LoadBcd(op);
+            case Mnemonic.Fbstp:
+                return StoreBcd(op);
             case Mnemonic.Fsin or Mnemonic.Fcos or Mnemonic.Fsincos or Mnemonic.Fptan or Mnemonic.Fpatan or Mnemonic.F2xm1
                 or Mnemonic.Fyl2x or Mnemonic.Fyl2xp1 or Mnemonic.Fscale or Mnemonic.Fxtract:
                 return ExecuteTranscendental(mnemonic);
@@ -388,7 +397,7 @@ public sealed unsafe partial class X86Cpu
     private bool FpuEnvironment(DecodedOp* op, bool store)
     {
         var ea = Ea(op);
-        var stride = op->Size == 14 ? 2UL : 4UL;
+        var stride = op->Size is 14 or 94 ? 2UL : 4UL;
         if (store)
         {
             var ok = true;
@@ -417,6 +426,60 @@ public sealed unsafe partial class X86Cpu
             {
                 _fpuValid |= (byte)(1 << p);
             }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// FNSAVE/FRSTOR: the environment (28 bytes, or 14 with a 16-bit operand size) followed by ST0-ST7 as
+    /// 80-bit values. FNSAVE then initializes the FPU as FNINIT does. Nothing is changed unless the whole
+    /// area is accessible.
+    /// </summary>
+    private bool FpuState(DecodedOp* op, bool save)
+    {
+        var ea = Ea(op);
+        var environment = op->Size == 94 ? 14UL : 28UL;
+        if (TranslateSlow(ea, save ? Access.Write : Access.Read) == null || TranslateSlow((ea + environment + 79) & _linearMask, save ? Access.Write : Access.Read) == null)
+        {
+            return false;
+        }
+        if (save)
+        {
+            for (var i = 0; i < 8; i++)
+            {
+                var v = _fpr[(_fpuTop + i) & 7];
+                var at = (ea + environment + (ulong)(10 * i)) & _linearMask;
+                if (!TryWrite<S64>(at, v.Mantissa) || !TryWrite<S16>((at + 8) & _linearMask, v.SignExponent))
+                {
+                    return false;
+                }
+            }
+            var control = _fpuControl;
+            if (!FpuEnvironment(op, store: true))
+            {
+                return false;
+            }
+            _fpuControl = control;
+            FpuInit();
+            return true;
+        }
+        var registers = new Extended80[8];
+        for (var i = 0; i < 8; i++)
+        {
+            var at = (ea + environment + (ulong)(10 * i)) & _linearMask;
+            if (!TryRead<S64>(at, out var mantissa) || !TryRead<S16>((at + 8) & _linearMask, out var se))
+            {
+                return false;
+            }
+            registers[i] = new Extended80(mantissa, (ushort)se);
+        }
+        if (!FpuEnvironment(op, store: false))
+        {
+            return false;
+        }
+        for (var i = 0; i < 8; i++)
+        {
+            _fpr[(_fpuTop + i) & 7] = registers[i];
         }
         return true;
     }
@@ -888,5 +951,5 @@ public sealed unsafe partial class X86Cpu
         or Mnemonic.Fcom or Mnemonic.Fcomp or Mnemonic.Fcompp or Mnemonic.Fucom or Mnemonic.Fucomp or Mnemonic.Fucompp
         or Mnemonic.Ficom or Mnemonic.Ficomp or Mnemonic.Ftst or Mnemonic.Fcomi or Mnemonic.Fcomip or Mnemonic.Fucomi
         or Mnemonic.Fucomip or Mnemonic.Fxam or Mnemonic.Fcmovb or Mnemonic.Fcmove or Mnemonic.Fcmovbe or Mnemonic.Fcmovu
-        or Mnemonic.Fcmovnb or Mnemonic.Fcmovne or Mnemonic.Fcmovnbe or Mnemonic.Fcmovnu || IsTranscendental(m);
+        or Mnemonic.Fcmovnb or Mnemonic.Fcmovne or Mnemonic.Fcmovnbe or Mnemonic.Fcmovnu or Mnemonic.Fbld or Mnemonic.Fbstp or Mnemonic.Fnsave or Mnemonic.Frstor || IsTranscendental(m);
 }

@@ -186,4 +186,55 @@ public sealed class X87ExceptionTests
         Assert.Equal((0x8D30000000000000UL, (ushort)0x3FCA), m.Cpu.GetSt(0));
         Assert.Equal(0x0220, Status(m, 2) & 0x0621);
     }
+
+    [Fact]
+    public void Fnsave_stores_the_environment_and_the_stack_in_ST_order_then_reinitializes_and_frstor_brings_it_back()
+    {
+        using var m = new Machine();
+        BitConverter.TryWriteBytes(m.Memory.Bytes(Data + 512, 2), (ushort)0x0B7F);
+        m.Load(a =>
+        {
+            a.fninit();
+            a.fldcw(__word_ptr[Data + 512]);
+            a.fld1();
+            a.fldpi();
+            a.fnsave(__[Data + 64]);
+            a.fnstsw(__word_ptr[Data]);
+            a.fnstcw(__word_ptr[Data + 2]);
+            a.frstor(__[Data + 64]);
+            a.faddp(st1, st0);
+            a.fstp(__qword_ptr[Data + 8]);
+            a.hlt();
+        });
+        Assert.Equal(StopReason.Halted, m.Cpu.Run(100).Reason);
+        Assert.Equal(0x0B7F, BitConverter.ToUInt16(m.Memory.Bytes(Data + 64, 2)));
+        Assert.Equal(6, (BitConverter.ToUInt16(m.Memory.Bytes(Data + 68, 2)) >> 11) & 7);
+        Assert.Equal(0xC90FDAA22168C235UL, BitConverter.ToUInt64(m.Memory.Bytes(Data + 64 + 28, 8)));
+        Assert.Equal(0x8000000000000000UL, BitConverter.ToUInt64(m.Memory.Bytes(Data + 64 + 38, 8)));
+        Assert.Equal(0, Status(m) & 0x3800);
+        Assert.Equal(0x037F, Status(m, 2));
+        Assert.Equal(Math.PI + 1, BitConverter.ToDouble(m.Memory.Bytes(Data + 8, 8)), 12);
+    }
+
+    [Fact]
+    public void Fbld_reads_18_packed_digits_and_keeps_a_negative_zero()
+    {
+        using var m = new Machine();
+        m.Memory.Bytes(Data + 16, 10).Clear();
+        byte[] bcd = [0x89, 0x67, 0x45, 0x23, 0x01, 0x89, 0x67, 0x45, 0x23, 0x81];
+        bcd.CopyTo(m.Memory.Bytes(Data + 16, 10));
+        m.Memory.Bytes(Data + 48, 10).Clear();
+        m.Memory.Bytes(Data + 57, 1)[0] = 0x80;
+        m.Load(a =>
+        {
+            a.fninit();
+            a.fbld(__tword_ptr[Data + 16]);
+            a.fistp(__qword_ptr[Data]);
+            a.fbld(__tword_ptr[Data + 48]);
+            a.hlt();
+        });
+        Assert.Equal(StopReason.Halted, m.Cpu.Run(100).Reason);
+        Assert.Equal(-234567890123456789L, BitConverter.ToInt64(m.Memory.Bytes(Data, 8)));
+        Assert.Equal((0UL, (ushort)0x8000), m.Cpu.GetSt(0));
+    }
 }

@@ -158,6 +158,17 @@ public sealed class X87DifferentialTests(ITestOutputHelper output)
             a.fld(__tword_ptr[r15]);
             a.fxtract();
         });
+        yield return new("fbstp m80", false, false, a => a.fbstp(__tword_ptr[r15 + StoreOut]));
+        yield return new("fbld m80 (from operand b)", false, false, a =>
+        {
+            a.fbstp(__tword_ptr[r15 + StoreOut]);
+            a.fbld(__tword_ptr[r15 + StoreOut]);
+        });
+        yield return new("fld m80; fbstp", false, false, a =>
+        {
+            a.fld(__tword_ptr[r15]);
+            a.fbstp(__tword_ptr[r15 + StoreOut]);
+        });
         yield return new("fld m80; fprem", false, false, a =>
         {
             a.fld(__tword_ptr[r15]);
