@@ -125,6 +125,10 @@ public sealed unsafe partial class X86Cpu
         }
         var ok = c.ExecuteX87(op, mnemonic);
         c.UpdateErrorSummary();
+        if (ok && !IsControl(mnemonic))
+        {
+            c.RecordLastInstruction(op);
+        }
         return ok;
     }
 
@@ -141,6 +145,41 @@ public sealed unsafe partial class X86Cpu
     /// <summary>The no-wait control instructions do not check for a pending x87 exception; everything else does.</summary>
     private static bool IsWaiting(Mnemonic m) => m is not (Mnemonic.Fninit or Mnemonic.Fnclex or Mnemonic.Fnstcw or Mnemonic.Fnstsw
         or Mnemonic.Fnstenv or Mnemonic.Fnsave);
+
+    /// <summary>The control instructions leave the last-instruction pointers, opcode and data pointer alone.</summary>
+    private static bool IsControl(Mnemonic m) => m is Mnemonic.Fninit or Mnemonic.Fnclex or Mnemonic.Fldcw or Mnemonic.Fnstcw
+        or Mnemonic.Fnstsw or Mnemonic.Fnstenv or Mnemonic.Fldenv or Mnemonic.Fnsave or Mnemonic.Frstor;
+
+    /// <summary>FIP (offset of the instruction), FOP (its 11-bit opcode: low 3 bits of the escape byte, then ModRM) and FDP (offset of its memory operand).</summary>
+    private ulong _fpuIp;
+    private ulong _fpuDp;
+    private ushort _fpuOpcode;
+
+    private void RecordLastInstruction(DecodedOp* op)
+    {
+        _fpuIp = op->Rip;
+        if ((op->Extra & 1) != 0)
+        {
+            var g = _g;
+            _fpuDp = (op->Displacement + g[op->Base] + (g[op->Index] << op->Scale)) & op->AddressMask;
+        }
+        var linear = (op->Rip + _segBase[1]) & _linearMask;
+        var code = TranslateSlow(linear, Access.Execute);
+        if (code == null || (linear & 0xFFF) > (ulong)(0x1000 - op->Length))
+        {
+            // An instruction that crosses a page: the opcode is then not recorded.
+            _faultPending = false;
+            return;
+        }
+        for (var i = 0; i + 1 < op->Length; i++)
+        {
+            if (code[i] is >= 0xD8 and <= 0xDF)
+            {
+                _fpuOpcode = (ushort)(((code[i] & 7) << 8) | code[i + 1]);
+                return;
+            }
+        }
+    }
 
     /// <summary>ES and B follow the unmasked exception flags (the invariant in the type's summary).</summary>
     private void UpdateErrorSummary()
@@ -391,7 +430,9 @@ public sealed unsafe partial class X86Cpu
 
     /// <summary>
     /// FNSTENV/FLDENV in the protected-mode layout (28 bytes, or 14 with a 16-bit operand size): control,
-    /// status and full tag words; instruction and operand pointers are stored as zero and ignored on load.
+    /// status and full tag words, the last instruction's offset (FIP), opcode (FOP, 32-bit layout only) and
+    /// operand offset (FDP); the code and data selectors (FCS, FDS) are stored as zero, as processors that
+    /// deprecate them do.
     /// FNSTENV then masks all exceptions, as the processor does.
     /// </summary>
     private bool FpuEnvironment(DecodedOp* op, bool store)
@@ -403,8 +444,9 @@ public sealed unsafe partial class X86Cpu
             var ok = true;
             for (var i = 0UL; ok && i < 7; i++)
             {
-                ulong word = i switch { 0 => _fpuControl, 1 => FpuStatusWord, 2 => FullTagWord(), _ => 0UL };
-                ok = stride == 2 ? TryWrite<S16>((ea + (2 * i)) & _linearMask, word) : TryWrite<S32>((ea + (4 * i)) & _linearMask, word | 0xFFFF0000UL);
+                ulong word = i switch { 0 => _fpuControl, 1 => FpuStatusWord, 2 => FullTagWord(), 3 => (uint)_fpuIp, 4 => stride == 2 ? 0UL : (ulong)_fpuOpcode << 16, 5 => (uint)_fpuDp, _ => 0UL };
+                var reserved = i is 3 or 4 or 5 ? 0UL : 0xFFFF0000UL;
+                ok = stride == 2 ? TryWrite<S16>((ea + (2 * i)) & _linearMask, word & 0xFFFF) : TryWrite<S32>((ea + (4 * i)) & _linearMask, word | reserved);
             }
             if (ok)
             {
@@ -412,10 +454,15 @@ public sealed unsafe partial class X86Cpu
             }
             return ok;
         }
-        if (!TryRead<S16>(ea, out var cw) || !TryRead<S16>((ea + stride) & _linearMask, out var sw) || !TryRead<S16>((ea + (2 * stride)) & _linearMask, out var tw))
+        if (!TryRead<S16>(ea, out var cw) || !TryRead<S16>((ea + stride) & _linearMask, out var sw) || !TryRead<S16>((ea + (2 * stride)) & _linearMask, out var tw)
+            || !TryRead<S32>((ea + (3 * stride)) & _linearMask, out var ip) || !TryRead<S32>((ea + (4 * stride)) & _linearMask, out var selectorAndOpcode)
+            || !TryRead<S32>((ea + (5 * stride)) & _linearMask, out var dp))
         {
             return false;
         }
+        _fpuIp = stride == 2 ? ip & 0xFFFF : ip;
+        _fpuOpcode = stride == 2 ? _fpuOpcode : (ushort)((selectorAndOpcode >> 16) & 0x7FF);
+        _fpuDp = stride == 2 ? dp & 0xFFFF : dp;
         _fpuControl = (ushort)(cw | 0x40);
         _fpuStatus = (ushort)sw;
         _fpuTop = (int)(sw >> 11) & 7;

@@ -76,6 +76,7 @@ public sealed unsafe partial class X86Cpu
     private bool RaisePrivileged(DecodedOp* op, PrivilegedOperation operation, int register = -1, int controlRegister = -1)
     {
         _faultPending = true;
+        _nonCanonicalFault = false;
         _pendingEvent = new CpuEvent(CpuEventKind.Exception, ExceptionVector.GeneralProtection, 0, true, 0, op->Length, operation, register, controlRegister, op->Size);
         return false;
     }

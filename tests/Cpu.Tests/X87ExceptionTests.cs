@@ -237,4 +237,30 @@ public sealed class X87ExceptionTests
         Assert.Equal(-234567890123456789L, BitConverter.ToInt64(m.Memory.Bytes(Data, 8)));
         Assert.Equal((0UL, (ushort)0x8000), m.Cpu.GetSt(0));
     }
+
+    [Fact]
+    public void Fnstenv_reports_the_last_instruction_offset_opcode_and_operand_offset_and_fldenv_restores_them()
+    {
+        using var m = new Machine();
+        BitConverter.TryWriteBytes(m.Memory.Bytes(Data + 0x108, 8), 2.5);
+        var code = m.Load(a =>
+        {
+            a.fninit();
+            a.mov(rbx, Data + 0x100);
+            a.fld(__qword_ptr[rbx + 8]);
+            a.fnstcw(__word_ptr[Data + 0x180]);
+            a.fnstenv(__[Data]);
+            a.fldz();
+            a.fldenv(__[Data]);
+            a.fnstenv(__[Data + 0x40]);
+            a.hlt();
+        });
+        Assert.Equal(StopReason.Halted, m.Cpu.Run(100).Reason);
+        var fldAt = Machine.CodeAddress + 2 + 10;
+        Assert.Equal(0xDD, code[12]);
+        Assert.Equal((uint)fldAt, BitConverter.ToUInt32(m.Memory.Bytes(Data + 12, 4)));
+        Assert.Equal(((0xDD & 7) << 8) | code[13], (int)(BitConverter.ToUInt32(m.Memory.Bytes(Data + 16, 4)) >> 16));
+        Assert.Equal((uint)(Data + 0x108), BitConverter.ToUInt32(m.Memory.Bytes(Data + 20, 4)));
+        Assert.True(m.Memory.Bytes(Data + 12, 12).SequenceEqual(m.Memory.Bytes(Data + 0x40 + 12, 12)));
+    }
 }
