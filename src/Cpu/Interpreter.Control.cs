@@ -51,6 +51,21 @@ public sealed unsafe partial class X86Cpu
         return false;
     }
 
+    /// <summary>
+    /// A direct JMP, CALL or Jcc (Rep 2, condition in Condition) whose target is non-canonical, chosen at
+    /// decode: #GP(0) on the branch when it would be taken, before anything changes; a Jcc not taken
+    /// falls through.
+    /// </summary>
+    private static bool NonCanonicalDirectBranch(X86Cpu c, DecodedOp* op)
+    {
+        if (op->Rep == 2 && !c.Condition(op->Condition))
+        {
+            c._rip = op->NextRip;
+            return false;
+        }
+        return c.RaiseGp();
+    }
+
     /// <summary>A branch to a non-canonical RIP faults with #GP(0) on the branch itself, before anything changes.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private bool CanonicalTarget(ulong target) => _mode != CpuMode.Long64 || IsCanonical(target) || RaiseGp();

@@ -103,4 +103,54 @@ public sealed class CanonicalAddressTests
         Assert.Equal(rip, m.Cpu.Rip);
         Assert.Equal(Machine.StackTop, m.Cpu.GetGpr(4));
     }
+
+    [Theory]
+    [InlineData("jmp", true)]
+    [InlineData("call", true)]
+    [InlineData("jne", false)]
+    [InlineData("je", true)]
+    public void A_direct_branch_from_the_top_of_the_lower_half_to_a_non_canonical_target_faults_on_the_branch(string branch, bool faults)
+    {
+        // Maps the last page of the lower half (0x7FFF_FFFF_F000) to physical 0x3F3000 through new tables.
+        using var m = new Machine();
+        const ulong Pdpt = 0x3F0000, Pd = 0x3F1000, Pt = 0x3F2000, Page = 0x3F3000;
+        m.Memory.Write64(Machine.Pml4 + (255 * 8), Pdpt | 7);
+        m.Memory.Write64(Pdpt + (511 * 8), Pd | 7);
+        m.Memory.Write64(Pd + (511 * 8), Pt | 7);
+        m.Memory.Write64(Pt + (511 * 8), Page | 7);
+        const ulong Start = 0x7FFF_FFFF_FF00;
+        var a = new Assembler(64);
+        a.cmp(eax, eax);
+        var branchAt = 2UL;
+        switch (branch)
+        {
+            case "jmp":
+                a.jmp(0x8000_0000_0100);
+                break;
+            case "call":
+                a.call(0x8000_0000_0100);
+                break;
+            case "jne":
+                a.jne(0x8000_0000_0100);
+                break;
+            default:
+                a.je(0x8000_0000_0100);
+                break;
+        }
+        a.hlt();
+        using var stream = new MemoryStream();
+        a.Assemble(new StreamCodeWriter(stream), Start);
+        stream.ToArray().CopyTo(m.Memory.Bytes(Page + 0xF00, (int)stream.Length));
+        m.Cpu.Rip = Start;
+        var r = m.Cpu.Run(10);
+        if (!faults)
+        {
+            Assert.Equal(StopReason.Halted, r.Reason);
+            return;
+        }
+        var e = Assert.Single(m.Sink.Events);
+        Assert.Equal(ExceptionVector.GeneralProtection, e.Vector);
+        Assert.Equal(Start + branchAt, m.Cpu.Rip);
+        Assert.Equal(Machine.StackTop, m.Cpu.GetGpr(4));
+    }
 }
