@@ -82,12 +82,26 @@ internal readonly partial record struct Extended80(ulong Mantissa, ushort SignEx
     }
 
     /// <summary>Converts to double, rounding with <paramref name="rounding"/>; NaNs keep their payload and are quieted.</summary>
-    public double ToDouble(int rounding = 0) => BitConverter.UInt64BitsToDouble(ToBinary(52, 11, rounding));
+    public double ToDouble(int rounding = 0)
+    {
+        var ignored = FpuExceptions.None;
+        return ToDouble(rounding, ref ignored);
+    }
+
+    /// <summary>Converts to double, adding invalid (SNaN or unsupported), overflow, underflow and precision to <paramref name="raised"/>.</summary>
+    public double ToDouble(int rounding, ref FpuExceptions raised) => BitConverter.UInt64BitsToDouble(ToBinary(52, 11, rounding, ref raised));
 
     /// <summary>Converts to single bits, rounding with <paramref name="rounding"/>.</summary>
-    public uint ToSingleBits(int rounding) => (uint)ToBinary(23, 8, rounding);
+    public uint ToSingleBits(int rounding)
+    {
+        var ignored = FpuExceptions.None;
+        return ToSingleBits(rounding, ref ignored);
+    }
 
-    private ulong ToBinary(int fractionBits, int exponentBits, int rounding)
+    /// <summary>Converts to single bits, adding the exception conditions met to <paramref name="raised"/>.</summary>
+    public uint ToSingleBits(int rounding, ref FpuExceptions raised) => (uint)ToBinary(23, 8, rounding, ref raised);
+
+    private ulong ToBinary(int fractionBits, int exponentBits, int rounding, ref FpuExceptions raised)
     {
         var signBit = (Sign ? 1UL : 0) << (fractionBits + exponentBits);
         var maxExponent = (1UL << exponentBits) - 1;
@@ -96,6 +110,10 @@ internal readonly partial record struct Extended80(ulong Mantissa, ushort SignEx
             if (IsInfinity)
             {
                 return signBit | (maxExponent << fractionBits);
+            }
+            if (IsSignalingNaN || IsUnsupported)
+            {
+                raised |= FpuExceptions.Invalid;
             }
             var source = IsUnsupported ? Indefinite : this;
             var payload = ((source.Mantissa << 1) >> (64 - fractionBits)) | (1UL << (fractionBits - 1));
@@ -112,9 +130,18 @@ internal readonly partial record struct Extended80(ulong Mantissa, ushort SignEx
         var mantissa = Mantissa << leading;
         var exponent = (Exponent == 0 ? 1 : Exponent) - Bias - leading;
         var shift = 64 - precision + (exponent < minExponent ? minExponent - exponent : 0);
-        var kept = RoundShift(mantissa, shift, Sign, rounding);
+        var kept = RoundShift(mantissa, shift, Sign, rounding, out var inexact);
+        if (inexact)
+        {
+            raised |= FpuExceptions.Precision;
+        }
         if (exponent < minExponent)
         {
+            var tiny = exponent < minExponent - 1 || (RoundShift(mantissa, 64 - precision, Sign, rounding, out _) >> precision) == 0;
+            if (tiny && inexact)
+            {
+                raised |= FpuExceptions.Underflow;
+            }
             var biased = (kept >> fractionBits) != 0 ? 1UL : 0;
             return signBit | (biased << fractionBits) | (kept & ((1UL << fractionBits) - 1));
         }
@@ -125,6 +152,7 @@ internal readonly partial record struct Extended80(ulong Mantissa, ushort SignEx
         }
         if (exponent > bias)
         {
+            raised |= FpuExceptions.Overflow | FpuExceptions.Precision;
             var toInfinity = rounding == 0 || (rounding == 1 && Sign) || (rounding == 2 && !Sign);
             return toInfinity ? signBit | (maxExponent << fractionBits) : signBit | ((maxExponent - 1) << fractionBits) | ((1UL << fractionBits) - 1);
         }
@@ -132,8 +160,9 @@ internal readonly partial record struct Extended80(ulong Mantissa, ushort SignEx
     }
 
     /// <summary>Shifts <paramref name="value"/> right by <paramref name="shift"/> bits, rounding the discarded bits with the rounding control.</summary>
-    private static ulong RoundShift(ulong value, int shift, bool negative, int rounding)
+    private static ulong RoundShift(ulong value, int shift, bool negative, int rounding, out bool inexact)
     {
+        inexact = false;
         if (shift <= 0)
         {
             return value;
@@ -159,7 +188,7 @@ internal readonly partial record struct Extended80(ulong Mantissa, ushort SignEx
             half = ((value >> (shift - 1)) & 1) != 0;
             sticky = shift > 1 && (value << (65 - shift)) != 0;
         }
-        var inexact = half || sticky;
+        inexact = half || sticky;
         var up = rounding switch
         {
             0 => half && (sticky || (kept & 1) != 0),
@@ -174,7 +203,7 @@ internal readonly partial record struct Extended80(ulong Mantissa, ushort SignEx
     /// Rounds to a signed integer of <paramref name="bits"/> bits (FIST/FISTP/FISTTP); NaN, infinity and
     /// out-of-range values give null (the caller stores the integer indefinite).
     /// </summary>
-    public long? ToInteger(int bits, int rounding)
+    public long? ToInteger(int bits, int rounding, ref FpuExceptions raised)
     {
         if (Exponent == 0x7FFF || IsUnsupported)
         {
@@ -189,17 +218,33 @@ internal readonly partial record struct Extended80(ulong Mantissa, ushort SignEx
         {
             return null;
         }
-        var magnitude = RoundShift(Mantissa, 63 - exponent, Sign, rounding);
+        var magnitude = RoundShift(Mantissa, 63 - exponent, Sign, rounding, out var inexact);
         var limit = 1UL << (bits - 1);
         if (Sign ? magnitude > limit : magnitude >= limit)
         {
             return null;
         }
+        if (inexact)
+        {
+            raised |= FpuExceptions.Precision;
+        }
         return Sign ? -(long)magnitude : (long)magnitude;
     }
 
+    /// <summary>The integer part of a finite value of magnitude below 2^31 (FSCALE's power).</summary>
+    public long ToIntegerTruncated()
+    {
+        if (Mantissa == 0)
+        {
+            return 0;
+        }
+        var exponent = (Exponent == 0 ? 1 : Exponent) - Bias;
+        var magnitude = exponent < 0 ? 0 : (long)(Mantissa >> (63 - exponent));
+        return Sign ? -magnitude : magnitude;
+    }
+
     /// <summary>Rounds to an integral value in extended format (FRNDINT), exactly.</summary>
-    public Extended80 RoundToIntegral(int rounding)
+    public Extended80 RoundToIntegral(int rounding, ref FpuExceptions raised)
     {
         if (Exponent == 0x7FFF || Mantissa == 0 || IsUnsupported)
         {
@@ -210,7 +255,11 @@ internal readonly partial record struct Extended80(ulong Mantissa, ushort SignEx
         {
             return this;
         }
-        var magnitude = RoundShift(Mantissa, 63 - exponent, Sign, rounding);
+        var magnitude = RoundShift(Mantissa, 63 - exponent, Sign, rounding, out var inexact);
+        if (inexact)
+        {
+            raised |= FpuExceptions.Precision;
+        }
         if (magnitude == 0)
         {
             return new(0, (ushort)(SignExponent & 0x8000));

@@ -6,7 +6,7 @@ namespace ActorVisor.Cpu;
 /// </summary>
 public sealed unsafe partial class X86Cpu
 {
-    private ulong StackLinear(ulong rsp) => _mode == CpuMode.Long64 ? rsp : (uint)(rsp + _segBase[2]);
+    private ulong StackLinear(ulong rsp) => _mode == CpuMode.Long64 ? rsp : WithinLimit(2, (uint)rsp) ? (uint)(rsp + _segBase[2]) : LimitViolation(2);
 
     private ulong StackPointerUpdate(ulong old, ulong next) => _mode == CpuMode.Long64 ? next : (old & ~0xFFFFFFFFUL) | (uint)next;
 
@@ -43,13 +43,32 @@ public sealed unsafe partial class X86Cpu
         where TS : struct, ISize
         where TSrc : struct, IOperand
     {
-        if (!TSrc.Load<TS>(c, op, out var target))
+        if (!TSrc.Load<TS>(c, op, out var target) || !c.CanonicalTarget(target))
         {
             return false;
         }
         c._rip = target;
         return false;
     }
+
+    /// <summary>
+    /// A direct JMP, CALL or Jcc (Rep 2, condition in Condition) whose target is non-canonical, chosen at
+    /// decode: #GP(0) on the branch when it would be taken, before anything changes; a Jcc not taken
+    /// falls through.
+    /// </summary>
+    private static bool NonCanonicalDirectBranch(X86Cpu c, DecodedOp* op)
+    {
+        if (op->Rep == 2 && !c.Condition(op->Condition))
+        {
+            c._rip = op->NextRip;
+            return false;
+        }
+        return c.RaiseGp();
+    }
+
+    /// <summary>A branch to a non-canonical RIP faults with #GP(0) on the branch itself, before anything changes.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private bool CanonicalTarget(ulong target) => _mode != CpuMode.Long64 || IsCanonical(target) || RaiseGp();
 
     private static bool CallRel<TS>(X86Cpu c, DecodedOp* op)
         where TS : struct, ISize
@@ -66,7 +85,7 @@ public sealed unsafe partial class X86Cpu
         where TS : struct, ISize
         where TSrc : struct, IOperand
     {
-        if (!TSrc.Load<TS>(c, op, out var target) || !c.Push<TS>(op->NextRip))
+        if (!TSrc.Load<TS>(c, op, out var target) || !c.CanonicalTarget(target) || !c.Push<TS>(op->NextRip))
         {
             return false;
         }
@@ -78,10 +97,11 @@ public sealed unsafe partial class X86Cpu
     private static bool Ret<TS>(X86Cpu c, DecodedOp* op)
         where TS : struct, ISize
     {
-        if (!c.Pop<TS>(out var target))
+        if (!c.TryRead<TS>(c.StackLinear(c._g[4]), out var target) || !c.CanonicalTarget(target))
         {
             return false;
         }
+        c._g[4] = c.StackPointerUpdate(c._g[4], c._g[4] + (ulong)TS.Bytes);
         if (op->Immediate != 0)
         {
             c._g[4] = c.StackPointerUpdate(c._g[4], c._g[4] + op->Immediate);

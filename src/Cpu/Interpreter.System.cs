@@ -170,13 +170,26 @@ public sealed unsafe partial class X86Cpu
         {
             return c.RaisePrivileged(op, write ? PrivilegedOperation.MovToDr : PrivilegedOperation.MovFromDr, gpr, op->Condition);
         }
+        var n = op->Condition & 7;
+        if (n is 4 or 5 && (c._cr4 & Cr4De) != 0)
+        {
+            return c.RaiseUd();
+        }
+        if ((c._dr[7] & Dr7Gd) != 0)
+        {
+            // General detection: the access faults with DR6.BD, and GD clears so the handler can use the registers.
+            c._dr[7] &= ~Dr7Gd;
+            c._dr[6] = (c._dr[6] & ~0xFUL) | Dr6Bd | Dr6Fixed;
+            c.ArmDebug();
+            return c.RaiseFault(ExceptionVector.Debug, 0);
+        }
         if (write)
         {
-            c._dr[op->Condition & 7] = c._g[gpr];
+            c.SetDebugRegister(n, c._g[gpr]);
         }
         else
         {
-            c._g[gpr] = c._dr[op->Condition & 7];
+            c._g[gpr] = c.GetDebugRegister(n);
         }
         c._rip = op->NextRip;
         return false;
@@ -438,12 +451,15 @@ public sealed unsafe partial class X86Cpu
     private static bool PortIo(X86Cpu c, DecodedOp* op)
     {
         var outbound = op->Extra != 0;
-        if (c._mode != CpuMode.Real && c._cpl > (int)((c.MaterializeFlags() >> 12) & 3))
-        {
-            return c.RaisePrivileged(op, outbound ? PrivilegedOperation.Out : PrivilegedOperation.In);
-        }
         var port = (ushort)(op->Condition != 0 ? c._g[2] : op->Immediate);
         var size = op->Size;
+        if (c._mode != CpuMode.Real && c._cpl > (int)((c.MaterializeFlags() >> 12) & 3))
+        {
+            if (!c.IoBitmapPermits(port, size, out var bitmapFault))
+            {
+                return !bitmapFault && c.RaisePrivileged(op, outbound ? PrivilegedOperation.Out : PrivilegedOperation.In);
+            }
+        }
         if (outbound)
         {
             c._sink.Out(port, size, (uint)(c._g[0] & (size == 1 ? 0xFFUL : size == 2 ? 0xFFFFUL : 0xFFFFFFFFUL)));
@@ -466,6 +482,39 @@ public sealed unsafe partial class X86Cpu
         }
         c._rip = op->NextRip;
         return false;
+    }
+
+    /// <summary>
+    /// The TSS I/O permission bitmap, consulted when CPL &gt; IOPL: a 32- or 64-bit TSS (limit at least
+    /// 0x67) holds the bitmap's offset at +0x66; the access is allowed when the bits for all its ports are
+    /// clear. The two bytes holding them are read together, and a byte beyond the TSS limit denies.
+    /// <paramref name="faulted"/> is set when reading the TSS itself faulted (that fault is pending).
+    /// </summary>
+    private bool IoBitmapPermits(ushort port, int size, out bool faulted)
+    {
+        faulted = false;
+        var type = _tr.Attributes & 0xF;
+        if ((type != 0x9 && type != 0xB) || _tr.Limit < 0x67)
+        {
+            return false;
+        }
+        if (!SystemRead(_tr.Base + 0x66, 2, out var offset))
+        {
+            faulted = true;
+            return false;
+        }
+        var at = offset + ((ulong)port >> 3);
+        if (at + 1 > _tr.Limit)
+        {
+            return false;
+        }
+        if (!SystemRead(_tr.Base + at, 2, out var bits))
+        {
+            faulted = true;
+            return false;
+        }
+        var mask = ((1UL << size) - 1) << (port & 7);
+        return (bits & mask) == 0;
     }
 
     private static bool Ud(X86Cpu c, DecodedOp* op) => c.RaiseUd();

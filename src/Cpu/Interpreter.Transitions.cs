@@ -41,6 +41,10 @@ public sealed unsafe partial class X86Cpu
             return c.RaisePrivileged(op, PrivilegedOperation.Sysret);
         }
         var baseSelector = (ushort)((c._star >> 48) & 0xFFFF);
+        if (op->Size == 8 && !IsCanonical(c._g[1]))
+        {
+            return c.RaiseGp();
+        }
         if (op->Size == 8)
         {
             c._segments[1] = SegmentState.Code64((ushort)((baseSelector + 16) | 3), 3);
@@ -201,6 +205,10 @@ public sealed unsafe partial class X86Cpu
                     return c.RaiseFault(ExceptionVector.StackFault, (uint)(ssSelector & 0xFFFC));
                 }
             }
+        }
+        if (longMode && cs.LongMode && !IsCanonical(frame[0]))
+        {
+            return c.RaiseGp();
         }
         var oldFlags = c.MaterializeFlags();
         var changeable = FlagCf | FlagPf | FlagAf | FlagZf | FlagSf | FlagTf | FlagDf | FlagOf | FlagNt | FlagRf | FlagAc | FlagId;

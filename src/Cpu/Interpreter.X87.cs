@@ -7,16 +7,20 @@ namespace ActorVisor.Cpu;
 /// The x87 FPU: eight 80-bit registers addressed relative to TOP, the tag (kept as valid/empty per
 /// register), status and control words. Everything is computed on the 80-bit values in software
 /// (<see cref="Extended80"/>): FADD/FSUB/FMUL/FDIV/FSQRT round once to the precision control's width with
-/// the rounding control, and set C1 when they rounded up. Exceptions are always treated as masked: IE,
-/// ZE and SF are recorded, #MF is never raised, PE/UE/OE/DE are not tracked. One handler serves the
-/// family; it switches on the instruction's mnemonic.
-/// </summary>
+/// the rounding control, and set C1 when they rounded up. Every instruction records the exception flags
+/// it meets (IE with SF for stack faults, DE, ZE, OE, UE, PE). Invariant: after each x87 instruction ES
+/// and B are set exactly when a flag is set whose mask bit is clear; a waiting x87 instruction (or
+/// WAIT) that finds ES set raises #MF before it executes when CR0.NE = 1. With an unmasked invalid,
+/// denormal or divide-by-zero the arithmetic instructions leave their destination and the stack
+/// unchanged, as the processor does. One handler serves the family; it switches on the mnemonic.
 /// </summary>
 public sealed unsafe partial class X86Cpu
 {
     private const ushort FpuIe = 1 << 0;
     private const ushort FpuZe = 1 << 2;
     private const ushort FpuSf = 1 << 6;
+    private const ushort FpuEs = 1 << 7;
+    private const ushort FpuBusy = 1 << 15;
     private const ushort FpuC0 = 1 << 8;
     private const ushort FpuC1 = 1 << 9;
     private const ushort FpuC2 = 1 << 10;
@@ -85,8 +89,10 @@ public sealed unsafe partial class X86Cpu
         _fpuValid |= (byte)(1 << p);
     }
 
+    /// <summary>Pushes a value; C1 ends up set only when the push overflowed the stack (what every load reports).</summary>
     private void Push(Extended80 value)
     {
+        _fpuStatus &= unchecked((ushort)~FpuC1);
         var top = (_fpuTop - 1) & 7;
         if ((_fpuValid & (1 << top)) != 0)
         {
@@ -103,19 +109,6 @@ public sealed unsafe partial class X86Cpu
         _fpuTop = (_fpuTop + 1) & 7;
     }
 
-    private static bool X87(X86Cpu c, DecodedOp* op)
-    {
-        if ((c._cr0 & (Cr0Em | Cr0Ts)) != 0)
-        {
-            return c.RaiseFault(ExceptionVector.DeviceNotAvailable, 0);
-        }
-        return c.ExecuteX87(op, ((Code)op->Code).Mnemonic());
-    }
-
-    private static bool X87Wait(X86Cpu c, DecodedOp* op)
-    {
-        return (c._cr0 & (Cr0Ts | 2)) != (Cr0Ts | 2) || c.RaiseFault(ExceptionVector.DeviceNotAvailable, 0);
-    }
 
     private bool ExecuteX87(DecodedOp* op, Mnemonic mnemonic)
     {
@@ -176,6 +169,7 @@ public sealed unsafe partial class X86Cpu
                 return true;
             case Mnemonic.Fst:
             case Mnemonic.Fstp:
+            case Mnemonic.Fstpnce:
                 var top = St(0);
                 if (memory)
                 {
@@ -188,7 +182,7 @@ public sealed unsafe partial class X86Cpu
                 {
                     SetSt(a, top);
                 }
-                if (mnemonic == Mnemonic.Fstp)
+                if (mnemonic is Mnemonic.Fstp or Mnemonic.Fstpnce)
                 {
                     Pop();
                 }
@@ -197,7 +191,9 @@ public sealed unsafe partial class X86Cpu
             case Mnemonic.Fistp:
             case Mnemonic.Fisttp:
                 var integerSource = St(0);
-                var value = integerSource.ToInteger(8 * op->Size, mnemonic == Mnemonic.Fisttp ? 3 : RoundingControl);
+                var integerRaised = FpuExceptions.None;
+                var value = integerSource.ToInteger(8 * op->Size, mnemonic == Mnemonic.Fisttp ? 3 : RoundingControl, ref integerRaised);
+                Signal(integerRaised);
                 if (value is null)
                 {
                     _fpuStatus |= FpuIe;
@@ -230,7 +226,13 @@ public sealed unsafe partial class X86Cpu
                 return true;
             case Mnemonic.Frndint:
                 var r = St(0);
-                var rounded = r.IsSignalingNaN ? Invalid(r.Quieted()) : r.RoundToIntegral(RoundingControl);
+                var roundRaised = r.IsNaN ? FpuExceptions.None : DenormalOperand(r);
+                var rounded = r.IsSignalingNaN ? Invalid(r.Quieted()) : r.IsUnsupported ? Invalid(Extended80.Indefinite) : r.RoundToIntegral(RoundingControl, ref roundRaised);
+                Signal(roundRaised);
+                if (Suppresses(roundRaised))
+                {
+                    return true;
+                }
                 SetRoundedUp(r, rounded);
                 SetSt(0, rounded);
                 return true;
@@ -241,11 +243,30 @@ public sealed unsafe partial class X86Cpu
                     SetSt(0, s.IsNaN ? Nan(s, s) : Invalid(Extended80.Indefinite));
                     return true;
                 }
-                var root = Extended80.SquareRoot(s, Precision, RoundingControl, out var rootUp, out var rootInvalid);
-                SetSt(0, Finish(root, rootUp, rootInvalid, false));
+                var rootRaised = DenormalOperand(s);
+                var root = Extended80.SquareRoot(s, Precision, RoundingControl, out var rootUp, ref rootRaised);
+                Signal(rootRaised);
+                if (!Suppresses(rootRaised))
+                {
+                    SetC1(rootUp);
+                    SetSt(0, root);
+                }
                 return true;
             case Mnemonic.Ffree:
                 _fpuValid &= (byte)~(1 << ((_fpuTop + a) & 7));
+                return true;
+            case Mnemonic.Ffreep:
+                // The undocumented DF C0+i: FFREE ST(i), then pop.
+                _fpuValid &= (byte)~(1 << ((_fpuTop + a) & 7));
+                Pop();
+                return true;
+            case Mnemonic.Feni:
+            case Mnemonic.Fneni:
+            case Mnemonic.Fdisi:
+            case Mnemonic.Fndisi:
+            case Mnemonic.Fsetpm:
+            case Mnemonic.Fnsetpm:
+                // 8087/80287 interrupt-mask and protected-mode controls: no-ops from the 80387 on.
                 return true;
             case Mnemonic.Fincstp:
             case Mnemonic.Fdecstp:
@@ -260,6 +281,9 @@ public sealed unsafe partial class X86Cpu
             case Mnemonic.Fnstenv:
             case Mnemonic.Fldenv:
                 return FpuEnvironment(op, mnemonic == Mnemonic.Fnstenv);
+            case Mnemonic.Fnsave:
+            case Mnemonic.Frstor:
+                return FpuState(op, mnemonic == Mnemonic.Fnsave);
             case Mnemonic.Fadd or Mnemonic.Faddp or Mnemonic.Fiadd or Mnemonic.Fsub or Mnemonic.Fsubp or Mnemonic.Fisub
                 or Mnemonic.Fsubr or Mnemonic.Fsubrp or Mnemonic.Fisubr or Mnemonic.Fmul or Mnemonic.Fmulp or Mnemonic.Fimul
                 or Mnemonic.Fdiv or Mnemonic.Fdivp or Mnemonic.Fidiv or Mnemonic.Fdivr or Mnemonic.Fdivrp or Mnemonic.Fidivr:
@@ -268,6 +292,10 @@ public sealed unsafe partial class X86Cpu
                 or Mnemonic.Ficom or Mnemonic.Ficomp or Mnemonic.Ftst:
                 return CompareToStatus(op, mnemonic, memory, a, b);
             case Mnemonic.Fcomi or Mnemonic.Fcomip or Mnemonic.Fucomi or Mnemonic.Fucomip:
+                if (Extended80.Compare(St(0), St(b)) != 2)
+                {
+                    Signal(DenormalOperand(St(0)) | DenormalOperand(St(b)));
+                }
                 var order = Extended80.Compare(St(0), St(b));
                 SetArithFlags(order switch { 2 => FlagZf | FlagPf | FlagCf, -1 => FlagCf, 0 => FlagZf, _ => 0 });
                 if (order == 2 && (mnemonic is Mnemonic.Fcomi or Mnemonic.Fcomip || St(0).IsSignalingNaN || St(b).IsSignalingNaN))
@@ -282,6 +310,13 @@ public sealed unsafe partial class X86Cpu
             case Mnemonic.Fxam:
                 Examine();
                 return true;
+            case Mnemonic.Fbld:
+                return LoadBcd(op);
+            case Mnemonic.Fbstp:
+                return StoreBcd(op);
+            case Mnemonic.Fsin or Mnemonic.Fcos or Mnemonic.Fsincos or Mnemonic.Fptan or Mnemonic.Fpatan or Mnemonic.F2xm1
+                or Mnemonic.Fyl2x or Mnemonic.Fyl2xp1 or Mnemonic.Fscale or Mnemonic.Fxtract:
+                return ExecuteTranscendental(mnemonic);
             case Mnemonic.Fcmovb or Mnemonic.Fcmove or Mnemonic.Fcmovbe or Mnemonic.Fcmovu
                 or Mnemonic.Fcmovnb or Mnemonic.Fcmovne or Mnemonic.Fcmovnbe or Mnemonic.Fcmovnu:
                 var cc = mnemonic switch
@@ -306,46 +341,6 @@ public sealed unsafe partial class X86Cpu
         }
     }
 
-    /// <summary>
-    /// FNSTENV/FLDENV in the protected-mode layout (28 bytes, or 14 with a 16-bit operand size): control,
-    /// status and full tag words; instruction and operand pointers are stored as zero and ignored on load.
-    /// FNSTENV then masks all exceptions, as the processor does.
-    /// </summary>
-    private bool FpuEnvironment(DecodedOp* op, bool store)
-    {
-        var ea = Ea(op);
-        var stride = op->Size == 14 ? 2UL : 4UL;
-        if (store)
-        {
-            var ok = true;
-            for (var i = 0UL; ok && i < 7; i++)
-            {
-                ulong word = i switch { 0 => _fpuControl, 1 => FpuStatusWord, 2 => FullTagWord(), _ => 0UL };
-                ok = stride == 2 ? TryWrite<S16>((ea + (2 * i)) & _linearMask, word) : TryWrite<S32>((ea + (4 * i)) & _linearMask, word | 0xFFFF0000UL);
-            }
-            if (ok)
-            {
-                _fpuControl |= 0x3F;
-            }
-            return ok;
-        }
-        if (!TryRead<S16>(ea, out var cw) || !TryRead<S16>((ea + stride) & _linearMask, out var sw) || !TryRead<S16>((ea + (2 * stride)) & _linearMask, out var tw))
-        {
-            return false;
-        }
-        _fpuControl = (ushort)(cw | 0x40);
-        _fpuStatus = (ushort)sw;
-        _fpuTop = (int)(sw >> 11) & 7;
-        _fpuValid = 0;
-        for (var p = 0; p < 8; p++)
-        {
-            if (((tw >> (2 * p)) & 3) != 3)
-            {
-                _fpuValid |= (byte)(1 << p);
-            }
-        }
-        return true;
-    }
 
     /// <summary>Sets C1 when rounding <paramref name="exact"/> to <paramref name="rounded"/> increased its magnitude, clears it otherwise.</summary>
     private void SetRoundedUp(Extended80 exact, Extended80 rounded)
@@ -370,8 +365,10 @@ public sealed unsafe partial class X86Cpu
             SetSt(0, Invalid(Extended80.Indefinite));
             return;
         }
+        Signal(DenormalOperand(x) | DenormalOperand(y));
         if (x.IsZero || y.IsInfinity)
         {
+            SetSt(0, x.Normalized());
             return;
         }
         var result = Extended80.PartialRemainder(x, y, nearest, out var q, out var complete);
@@ -397,6 +394,12 @@ public sealed unsafe partial class X86Cpu
         {
             _fpuStatus |= FpuIe;
         }
+        return NanResult(x, y);
+    }
+
+    /// <summary>The NaN result of an operation with a NaN operand, without recording IE.</summary>
+    private static Extended80 NanResult(Extended80 x, Extended80 y)
+    {
         if (x.IsNaN && y.IsNaN && x.IsSignalingNaN != y.IsSignalingNaN)
         {
             return x.IsSignalingNaN ? y : x;
@@ -472,7 +475,13 @@ public sealed unsafe partial class X86Cpu
             Mnemonic.Fdiv or Mnemonic.Fdivp or Mnemonic.Fidiv => 4,
             _ => 5,
         };
-        SetSt(destination, Compute(kind, target, source));
+        var result = Compute(kind, target, source, out var raised);
+        Signal(raised);
+        if (Suppresses(raised))
+        {
+            return true;
+        }
+        SetSt(destination, result);
         if (mnemonic is Mnemonic.Faddp or Mnemonic.Fsubp or Mnemonic.Fsubrp or Mnemonic.Fmulp or Mnemonic.Fdivp or Mnemonic.Fdivrp)
         {
             Pop();
@@ -481,28 +490,37 @@ public sealed unsafe partial class X86Cpu
     }
 
     /// <summary>destination op source (kinds 0 add, 1 sub, 3 mul, 4 div) or source op destination (2 subr, 5 divr).</summary>
-    private Extended80 Compute(int kind, Extended80 destination, Extended80 source)
+    private Extended80 Compute(int kind, Extended80 destination, Extended80 source, out FpuExceptions raised)
     {
+        raised = FpuExceptions.None;
         if (destination.IsNaN || source.IsNaN)
         {
-            return Nan(destination, source);
+            if (destination.IsSignalingNaN || source.IsSignalingNaN)
+            {
+                raised = FpuExceptions.Invalid;
+            }
+            return NanResult(destination, source);
         }
         if (destination.IsUnsupported || source.IsUnsupported)
         {
-            return Invalid(Extended80.Indefinite);
+            raised = FpuExceptions.Invalid;
+            return Extended80.Indefinite;
         }
+        raised = DenormalOperand(destination) | DenormalOperand(source);
         var (x, y) = kind is 2 or 5 ? (source, destination) : (destination, source);
         bool up;
-        var invalid = false;
-        var divideByZero = false;
         var result = kind switch
         {
-            0 => Extended80.Add(x, y, Precision, RoundingControl, out up, out invalid),
-            1 or 2 => Extended80.Add(x, y.Negate(), Precision, RoundingControl, out up, out invalid),
-            3 => Extended80.Multiply(x, y, Precision, RoundingControl, out up, out invalid),
-            _ => Extended80.Divide(x, y, Precision, RoundingControl, out up, out invalid, out divideByZero),
+            0 => Extended80.Add(x, y, Precision, RoundingControl, out up, ref raised),
+            1 or 2 => Extended80.Add(x, y.Negate(), Precision, RoundingControl, out up, ref raised),
+            3 => Extended80.Multiply(x, y, Precision, RoundingControl, out up, ref raised),
+            _ => Extended80.Divide(x, y, Precision, RoundingControl, out up, ref raised),
         };
-        return Finish(result, up, invalid, divideByZero);
+        if (!Suppresses(raised))
+        {
+            SetC1(up);
+        }
+        return result;
     }
 
     /// <summary>The significand width precision control selects: 24, 53 or 64 bits.</summary>
@@ -513,11 +531,8 @@ public sealed unsafe partial class X86Cpu
         _ => 64,
     };
 
-    private Extended80 Finish(Extended80 result, bool roundedUp, bool invalid, bool divideByZero)
-    {
-        _fpuStatus = (ushort)((_fpuStatus & ~FpuC1) | (roundedUp ? FpuC1 : 0) | (invalid ? FpuIe : 0) | (divideByZero ? FpuZe : 0));
-        return result;
-    }
+    /// <summary>C1 after a rounded result: set when rounding increased the magnitude.</summary>
+    private void SetC1(bool roundedUp) => _fpuStatus = (ushort)((_fpuStatus & ~FpuC1) | (roundedUp ? FpuC1 : 0));
 
     private bool CompareToStatus(DecodedOp* op, Mnemonic mnemonic, bool memory, int a, int b)
     {
@@ -547,6 +562,10 @@ public sealed unsafe partial class X86Cpu
         }
         var self = St(0);
         var order = Extended80.Compare(self, other);
+        if (order != 2)
+        {
+            Signal(DenormalOperand(self) | DenormalOperand(other));
+        }
         var unordered = mnemonic is Mnemonic.Fucom or Mnemonic.Fucomp or Mnemonic.Fucompp;
         if (order == 2 && (!unordered || self.IsSignalingNaN || other.IsSignalingNaN))
         {
@@ -603,121 +622,6 @@ public sealed unsafe partial class X86Cpu
             cls = FpuC2;
         }
         _fpuStatus = (ushort)((_fpuStatus & ~(FpuC0 | FpuC1 | FpuC2 | FpuC3)) | cls | (v.Sign ? FpuC1 : 0));
-    }
-
-    /// <summary>
-    /// Reads an m32/m64/m80 operand. A signalling NaN from m32/m64 is quieted with IE set for FLD; for an
-    /// operand of arithmetic or a compare (<paramref name="keepSignaling"/>) it stays signalling, so the
-    /// operation sees it as the processor does.
-    /// </summary>
-    private bool ReadFloat(DecodedOp* op, out Extended80 value, bool keepSignaling = false)
-    {
-        value = default;
-        var ea = Ea(op);
-        switch (op->Size)
-        {
-            case 4:
-                if (!TryRead<S32>(ea, out var single))
-                {
-                    return false;
-                }
-                value = Extended80.FromSingle((uint)single);
-                if ((single & 0x7FC00000) == 0x7F800000 && (single & 0x3FFFFF) != 0)
-                {
-                    if (keepSignaling)
-                    {
-                        value = new Extended80(value.Mantissa & ~(1UL << 62), value.SignExponent);
-                    }
-                    else
-                    {
-                        _fpuStatus |= FpuIe;
-                    }
-                }
-                break;
-            case 8:
-                if (!TryRead<S64>(ea, out var dbl))
-                {
-                    return false;
-                }
-                value = Extended80.FromDouble(BitConverter.UInt64BitsToDouble(dbl));
-                if ((dbl & 0x7FF8000000000000) == 0x7FF0000000000000 && (dbl & 0x7FFFFFFFFFFFF) != 0)
-                {
-                    if (keepSignaling)
-                    {
-                        value = new Extended80(value.Mantissa & ~(1UL << 62), value.SignExponent);
-                    }
-                    else
-                    {
-                        _fpuStatus |= FpuIe;
-                    }
-                }
-                break;
-            default:
-                if (!TryRead<S64>(ea, out var mantissa) || !TryRead<S16>((ea + 8) & _linearMask, out var se))
-                {
-                    return false;
-                }
-                value = new Extended80(mantissa, (ushort)se);
-                break;
-        }
-        return true;
-    }
-
-    private bool WriteFloat(DecodedOp* op, Extended80 value)
-    {
-        var ea = Ea(op);
-        if ((value.IsSignalingNaN || value.IsUnsupported) && op->Size != 10)
-        {
-            _fpuStatus |= FpuIe;
-        }
-        if (op->Size == 4)
-        {
-            var single = value.ToSingleBits(RoundingControl);
-            SetRoundedUp(value, Extended80.FromSingle(single));
-            return TryWrite<S32>(ea, single);
-        }
-        if (op->Size == 8)
-        {
-            var dbl = value.ToDouble(RoundingControl);
-            SetRoundedUp(value, Extended80.FromDouble(dbl));
-            return TryWrite<S64>(ea, BitConverter.DoubleToUInt64Bits(dbl));
-        }
-        return op->Size switch
-        {
-            _ => TranslateSlow((ea + 9) & _linearMask, Access.Write) != null && TryWrite<S64>(ea, value.Mantissa) && TryWrite<S16>((ea + 8) & _linearMask, value.SignExponent),
-        };
-    }
-
-    private bool ReadInteger(DecodedOp* op, out long value)
-    {
-        value = 0;
-        var ea = Ea(op);
-        ulong raw;
-        var ok = op->Size switch
-        {
-            2 => TryRead<S16>(ea, out raw),
-            4 => TryRead<S32>(ea, out raw),
-            _ => TryRead<S64>(ea, out raw),
-        };
-        value = op->Size switch
-        {
-            2 => (short)raw,
-            4 => (int)raw,
-            _ => (long)raw,
-        };
-        return ok;
-    }
-
-    /// <summary>Stores an integer of the operand's size; null stores the integer indefinite (the most negative value).</summary>
-    private bool WriteInteger(DecodedOp* op, long? value)
-    {
-        var ea = Ea(op);
-        return op->Size switch
-        {
-            2 => TryWrite<S16>(ea, value.HasValue ? (ulong)value.Value : 0x8000),
-            4 => TryWrite<S32>(ea, value.HasValue ? (ulong)value.Value : 0x80000000),
-            _ => TryWrite<S64>(ea, value.HasValue ? (ulong)value.Value : 0x8000000000000000),
-        };
     }
 
     /// <summary>Chooses the x87 handler: R0/R1 become ST indices, Size the memory operand's size, Extra bit 0 a memory operand.</summary>
@@ -783,5 +687,7 @@ public sealed unsafe partial class X86Cpu
         or Mnemonic.Fcom or Mnemonic.Fcomp or Mnemonic.Fcompp or Mnemonic.Fucom or Mnemonic.Fucomp or Mnemonic.Fucompp
         or Mnemonic.Ficom or Mnemonic.Ficomp or Mnemonic.Ftst or Mnemonic.Fcomi or Mnemonic.Fcomip or Mnemonic.Fucomi
         or Mnemonic.Fucomip or Mnemonic.Fxam or Mnemonic.Fcmovb or Mnemonic.Fcmove or Mnemonic.Fcmovbe or Mnemonic.Fcmovu
-        or Mnemonic.Fcmovnb or Mnemonic.Fcmovne or Mnemonic.Fcmovnbe or Mnemonic.Fcmovnu;
+        or Mnemonic.Fcmovnb or Mnemonic.Fcmovne or Mnemonic.Fcmovnbe or Mnemonic.Fcmovnu or Mnemonic.Fbld or Mnemonic.Fbstp or Mnemonic.Fnsave or Mnemonic.Frstor
+        or Mnemonic.Fstpnce or Mnemonic.Ffreep or Mnemonic.Feni or Mnemonic.Fneni or Mnemonic.Fdisi or Mnemonic.Fndisi
+        or Mnemonic.Fsetpm or Mnemonic.Fnsetpm || IsTranscendental(m);
 }

@@ -110,6 +110,11 @@ public sealed unsafe partial class X86Cpu
     private DecodedBlock? FindBlock()
     {
         var rip = _rip;
+        if (!WithinLimit(1, rip))
+        {
+            RaiseGp();
+            return null;
+        }
         var linear = (rip + _segBase[1]) & _linearMask;
         var e = _tlbBase + TlbIndex(linear);
         if (e->ExecTag != ((linear & PageMask) | _tlbKey))

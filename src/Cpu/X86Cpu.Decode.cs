@@ -201,6 +201,12 @@ public sealed unsafe partial class X86Cpu
             handler = &Unimplemented;
             ends = true;
         }
+        if (bitness == 64 && ins.Op0Kind == OpKind.NearBranch64 && !IsCanonical(ins.NearBranchTarget) && ins.FlowControl is FlowControl.UnconditionalBranch or FlowControl.Call or FlowControl.ConditionalBranch
+            && ins.Mnemonic is not (Mnemonic.Loop or Mnemonic.Loope or Mnemonic.Loopne or Mnemonic.Jrcxz or Mnemonic.Jecxz or Mnemonic.Jcxz))
+        {
+            op->Rep = (byte)(ins.FlowControl == FlowControl.ConditionalBranch ? 2 : 1);
+            handler = &NonCanonicalDirectBranch;
+        }
         op->Handler = handler;
         return ends;
     }

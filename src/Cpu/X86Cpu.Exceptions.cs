@@ -1,3 +1,5 @@
+using Iced.Intel;
+
 namespace ActorVisor.Cpu;
 
 /// <summary>
@@ -19,11 +21,54 @@ public sealed unsafe partial class X86Cpu
     private bool RaiseFault(byte vector, uint errorCode, ulong address = 0)
     {
         _faultPending = true;
+        _nonCanonicalFault = false;
         _pendingEvent = new CpuEvent(CpuEventKind.Exception, vector, errorCode, ExceptionVector.HasErrorCode(vector), address, 0, PrivilegedOperation.None, -1, -1, 0);
         return false;
     }
 
     private bool RaiseGp(uint errorCode = 0) => RaiseFault(ExceptionVector.GeneralProtection, errorCode);
+
+    /// <summary>Set by a non-canonical access until the run loop has classified the fault.</summary>
+    private bool _nonCanonicalFault;
+
+    /// <summary>
+    /// A non-canonical linear address raised #GP(0); a stack reference (PUSH, POP, CALL, RET, ENTER, LEAVE,
+    /// IRET, or a memory operand through SS: RSP- or RBP-based) raises #SS(0) instead.
+    /// </summary>
+    private void ClassifyNonCanonical(DecodedOp* op)
+    {
+        _nonCanonicalFault = false;
+        if (_pendingEvent.Vector != ExceptionVector.GeneralProtection)
+        {
+            return;
+        }
+        var mnemonic = ((Iced.Intel.Code)op->Code).Mnemonic();
+        var stack = mnemonic is Iced.Intel.Mnemonic.Push or Iced.Intel.Mnemonic.Pop or Iced.Intel.Mnemonic.Call or Iced.Intel.Mnemonic.Ret
+            or Iced.Intel.Mnemonic.Retf or Iced.Intel.Mnemonic.Enter or Iced.Intel.Mnemonic.Leave or Iced.Intel.Mnemonic.Pushf or Iced.Intel.Mnemonic.Pushfq
+            or Iced.Intel.Mnemonic.Popf or Iced.Intel.Mnemonic.Popfq or Iced.Intel.Mnemonic.Iret or Iced.Intel.Mnemonic.Iretd or Iced.Intel.Mnemonic.Iretq
+            || (op->Segment == 2 && HasMemoryOperand(op));
+        if (stack)
+        {
+            _pendingEvent = _pendingEvent with { Vector = ExceptionVector.StackFault };
+        }
+    }
+
+    /// <summary>Whether the instruction has a ModRM memory operand (decoded again: only on the fault path).</summary>
+    private static bool HasMemoryOperand(DecodedOp* op)
+    {
+        var code = (Iced.Intel.Code)op->Code;
+        var info = code.ToOpCode();
+        for (var i = 0; i < info.OpCount; i++)
+        {
+            if (info.GetOpKind(i) is Iced.Intel.OpCodeOperandKind.mem or Iced.Intel.OpCodeOperandKind.r8_or_mem or Iced.Intel.OpCodeOperandKind.r16_or_mem
+                or Iced.Intel.OpCodeOperandKind.r32_or_mem or Iced.Intel.OpCodeOperandKind.r64_or_mem or Iced.Intel.OpCodeOperandKind.xmm_or_mem
+                or Iced.Intel.OpCodeOperandKind.r32_or_mem_mpx or Iced.Intel.OpCodeOperandKind.r64_or_mem_mpx)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private bool RaiseUd() => RaiseFault(ExceptionVector.InvalidOpcode, 0);
 
@@ -31,6 +76,7 @@ public sealed unsafe partial class X86Cpu
     private bool RaisePrivileged(DecodedOp* op, PrivilegedOperation operation, int register = -1, int controlRegister = -1)
     {
         _faultPending = true;
+        _nonCanonicalFault = false;
         _pendingEvent = new CpuEvent(CpuEventKind.Exception, ExceptionVector.GeneralProtection, 0, true, 0, op->Length, operation, register, controlRegister, op->Size);
         return false;
     }
@@ -50,6 +96,15 @@ public sealed unsafe partial class X86Cpu
                 if (ev.Vector == ExceptionVector.PageFault)
                 {
                     _cr2 = ev.FaultAddress;
+                }
+                if (ev.Vector == ExceptionVector.Debug && _halted)
+                {
+                    // A single-step trap after HLT, delivered through the IDT, wakes the processor: the handler returns past the HLT.
+                    _halted = false;
+                    if (_stop == StopReason.Halted)
+                    {
+                        _stop = null;
+                    }
                 }
                 DeliverInterrupt(ev.Vector, ev.ErrorCode, ev.HasErrorCode, InterruptSource.Exception);
                 return;

@@ -95,9 +95,25 @@ public sealed unsafe partial class X86Cpu
         return (byte*)((long)linear + e->Addend);
     }
 
+    /// <summary>An access whose last byte lies past the canonical boundary faults with #GP before any page is walked.</summary>
+    private bool EndsNonCanonical(ulong linear, int size)
+    {
+        if (_mode != CpuMode.Long64 || IsCanonical(linear + (ulong)size - 1))
+        {
+            return false;
+        }
+        RaiseGp();
+        _nonCanonicalFault = true;
+        return true;
+    }
+
     private bool ReadSlow(ulong linear, int size, out ulong value)
     {
         value = 0;
+        if (EndsNonCanonical(linear, size))
+        {
+            return false;
+        }
         var first = TranslateSlow(linear, Access.Read);
         if (first == null)
         {
@@ -113,6 +129,10 @@ public sealed unsafe partial class X86Cpu
                 return false;
             }
         }
+        if (_watchedPageCount != 0)
+        {
+            CheckDataBreakpoints(linear, size, write: false);
+        }
         ulong result = 0;
         for (var i = 0; i < size; i++)
         {
@@ -125,6 +145,10 @@ public sealed unsafe partial class X86Cpu
 
     private bool WriteSlow(ulong linear, int size, ulong value)
     {
+        if (EndsNonCanonical(linear, size))
+        {
+            return false;
+        }
         var first = TranslateSlow(linear, Access.Write);
         if (first == null)
         {
@@ -139,6 +163,10 @@ public sealed unsafe partial class X86Cpu
             {
                 return false;
             }
+        }
+        if (_watchedPageCount != 0)
+        {
+            CheckDataBreakpoints(linear, size, write: true);
         }
         for (var i = 0; i < size; i++)
         {
@@ -157,6 +185,14 @@ public sealed unsafe partial class X86Cpu
 
     private byte* WritePointerSlow(ulong linear, int size)
     {
+        if (EndsNonCanonical(linear, size))
+        {
+            return null;
+        }
+        if (_watchedPageCount != 0)
+        {
+            CheckDataBreakpoints(linear, size, write: true);
+        }
         if ((linear & 0xFFF) <= (ulong)(0x1000 - size))
         {
             return TranslateSlow(linear, Access.Write);

@@ -230,7 +230,11 @@ public sealed unsafe partial class X86Cpu
     private ulong Ea(DecodedOp* op)
     {
         var g = _g;
-        var a = op->Displacement + g[op->Base] + (g[op->Index] << op->Scale);
-        return ((a & op->AddressMask) + _segBase[op->Segment]) & _linearMask;
+        var a = (op->Displacement + g[op->Base] + (g[op->Index] << op->Scale)) & op->AddressMask;
+        if (!WithinLimit(op->Segment, a))
+        {
+            return LimitViolation(op->Segment);
+        }
+        return (a + _segBase[op->Segment]) & _linearMask;
     }
 }

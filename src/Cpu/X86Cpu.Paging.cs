@@ -65,6 +65,17 @@ public sealed unsafe partial class X86Cpu
     {
         var user = _tlbKey == 1;
         entry = null;
+        if (linear >= LimitSentinel && _mode != CpuMode.Long64)
+        {
+            return RaiseLimitFault(linear);
+        }
+        if (_mode == CpuMode.Long64 && !IsCanonical(linear))
+        {
+            // No TLB entry ever holds a non-canonical tag, so every such access arrives here: #GP(0), or #SS(0) for a stack reference (decided by the run loop, which knows the instruction).
+            RaiseGp();
+            _nonCanonicalFault = true;
+            return false;
+        }
         ulong frame;
         bool writable, executable, global, dirty;
         if ((_cr0 & Cr0Pg) == 0)
@@ -85,8 +96,9 @@ public sealed unsafe partial class X86Cpu
         var page = linear & PageMask;
         entry = &_tlbBase[(linear >> 12) & (TlbSize - 1)];
         var tag = page | _tlbKey;
-        entry->ReadTag = tag;
-        entry->WriteTag = writable && dirty && !_codeFrames.ContainsKey(frame) ? tag : EmptyTag;
+        var watched = _watchedPageCount != 0 && IsWatchedPage(page);
+        entry->ReadTag = watched ? EmptyTag : tag;
+        entry->WriteTag = writable && dirty && !watched && !_codeFrames.ContainsKey(frame) ? tag : EmptyTag;
         entry->ExecTag = executable ? tag : EmptyTag;
         entry->Addend = (long)host - (long)page;
         entry->Frame = frame;
@@ -303,6 +315,10 @@ public sealed unsafe partial class X86Cpu
         physicalAddress = (e->Frame << 12) | (linearAddress & 0xFFF);
         return true;
     }
+
+    /// <summary>Bits 63-47 of a 64-bit linear address all equal (48-bit linear addresses).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsCanonical(ulong linear) => (ulong)(((long)linear << 16) >> 16) == linear;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int TlbIndex(ulong linear) => (int)((linear >> 12) & (TlbSize - 1));

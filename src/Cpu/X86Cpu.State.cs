@@ -80,6 +80,7 @@ public sealed unsafe partial class X86Cpu
         _cr8 = state.Cr8;
         _efer = state.Efer;
         state.Dr.CopyTo(_dr, 0);
+        ArmDebug();
         _kernelGsBase = state.KernelGsBase;
         _star = state.Star;
         _lstar = state.Lstar;

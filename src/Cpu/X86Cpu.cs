@@ -279,10 +279,35 @@ public sealed unsafe partial class X86Cpu
             {
                 count = (int)(budget - retired);
             }
+            if (_codeLimited)
+            {
+                count = InstructionsWithinCodeLimit(block.First, count);
+                if (count == 0)
+                {
+                    RaiseGp();
+                    _faultPending = false;
+                    DeliverPendingFault();
+                    if (_stop is not null || _stopRequested)
+                    {
+                        break;
+                    }
+                    continue;
+                }
+            }
             var singleStep = (_rflags & FlagTf) != 0;
-            if (singleStep)
+            var resumeFlag = false;
+            if (singleStep || _debugArmed)
             {
                 count = 1;
+                resumeFlag = (_rflags & FlagRf) != 0;
+                if (_debugArmed && InstructionBreakpoint())
+                {
+                    if (_stop is not null || _stopRequested)
+                    {
+                        break;
+                    }
+                    continue;
+                }
             }
             var retiredBefore = retired;
             _retiredThisRun = retired;
@@ -299,6 +324,10 @@ public sealed unsafe partial class X86Cpu
                     {
                         _faultPending = false;
                         _rip = op->Rip;
+                        if (_nonCanonicalFault)
+                        {
+                            ClassifyNonCanonical(op);
+                        }
                         DeliverPendingFault();
                     }
                     else if (_opRetired)
@@ -320,9 +349,17 @@ public sealed unsafe partial class X86Cpu
                     break;
                 }
             }
-            if (singleStep && retired > retiredBefore && _stop is null)
+            if (retired > retiredBefore && (singleStep || _debugArmed))
             {
-                SingleStepTrap();
+                if (resumeFlag)
+                {
+                    _rflags &= ~FlagRf;
+                }
+                DebugTrapAfter(singleStep);
+            }
+            else
+            {
+                _dataBreakpointHits = 0;
             }
             if (_stop is not null || _stopRequested)
             {
@@ -334,14 +371,6 @@ public sealed unsafe partial class X86Cpu
         _retiredThisRun = 0;
         var reason = _stop ?? (_stopRequested ? StopReason.StopRequested : StopReason.BudgetExhausted);
         return new RunResult(reason, retired, _lastEvent, _stopAddress);
-    }
-
-    /// <summary>Raises the #DB trap after an instruction that began with RFLAGS.TF set (DR6.BS set, RIP at the next instruction).</summary>
-    private void SingleStepTrap()
-    {
-        _dr[6] |= 1UL << 14;
-        _pendingEvent = new CpuEvent(CpuEventKind.Exception, ExceptionVector.Debug, 0, false, 0, 0, PrivilegedOperation.None, -1, -1, 0);
-        DeliverPendingFault();
     }
 
     private void SetSegmentBase(int index, ulong value)
@@ -392,6 +421,7 @@ public sealed unsafe partial class X86Cpu
         }
         _segBase[6] = 0;
         _segBase[7] = 0;
+        UpdateSegmentLimits();
     }
 
     private void Log(string line) => _log?.Invoke(line);

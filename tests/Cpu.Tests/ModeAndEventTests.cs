@@ -207,7 +207,7 @@ public sealed class LockedInstructionTests
 public sealed class SingleStepTests
 {
     [Fact]
-    public void TF_raises_a_debug_trap_after_each_instruction_with_RIP_at_the_next_one_until_HLT_halts()
+    public void TF_raises_a_debug_trap_after_each_instruction_with_RIP_at_the_next_one_including_the_HLT_that_halts()
     {
         using var m = new Machine();
         var trapRips = new List<ulong>();
@@ -229,7 +229,7 @@ public sealed class SingleStepTests
         m.Cpu.Rflags = 0x102;
         var result = m.Cpu.Run(100);
         Assert.Equal(StopReason.Halted, result.Reason);
-        Assert.Equal([Machine.CodeAddress + 1, Machine.CodeAddress + 6], trapRips);
+        Assert.Equal([Machine.CodeAddress + 1, Machine.CodeAddress + 6, Machine.CodeAddress + 7], trapRips);
         Assert.Equal(3L, result.Retired);
     }
 }

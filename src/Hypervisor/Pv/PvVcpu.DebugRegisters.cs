@@ -1,4 +1,5 @@
 using ActorVisor.Abi;
+using ActorVisor.Cpu;
 
 namespace ActorVisor.Hypervisor.Pv;
 
@@ -6,8 +7,10 @@ namespace ActorVisor.Hypervisor.Pv;
 /// set_debugreg and get_debugreg: the guest's virtual DR0-DR3, DR6 and DR7, kept as Xen keeps them
 /// (DR4 and DR5 alias DR6 and DR7). Breakpoint addresses must be guest addresses (-EPERM); DR6 and
 /// DR7 take 32-bit values (-EINVAL otherwise) with their fixed bits forced; DR7 refuses I/O
-/// breakpoints (-EPERM), which need CR4.DE that a PV guest cannot set. The software CPU does not
-/// raise debug exceptions from these values: they are kept so that the guest reads back what it wrote.
+/// breakpoints (-EPERM), which need CR4.DE that a PV guest cannot set. Accepted values go into the
+/// CPU's DR0-DR3 and DR7, so the guest's instruction and data breakpoints fire; a #DB is then bounced
+/// to the guest's trap table as Xen does, after the hardware DR6 status (B0-B3, BS, BD) is merged into
+/// the virtual DR6 (which the guest reads with get_debugreg) and the hardware DR6 reset.
 /// </summary>
 public sealed partial class PvVcpu
 {
@@ -35,6 +38,7 @@ public sealed partial class PvVcpu
                 }
 
                 _debugAddresses[register] = value;
+                Cpu.SetDebugRegister(register, value);
                 return 0;
             case 4:
             case 6:
@@ -58,6 +62,7 @@ public sealed partial class PvVcpu
                 }
 
                 _dr7 = (value & ~Dr7Reserved) | Dr7Default;
+                Cpu.SetDebugRegister(7, _dr7);
                 return 0;
             default:
                 return XenErrno.Inval.ToReturnValue();
@@ -71,6 +76,16 @@ public sealed partial class PvVcpu
         5 or 7 => (long)_dr7,
         _ => XenErrno.Inval.ToReturnValue(),
     };
+
+    /// <summary>#DB from the CPU: the status bits it set go into the virtual DR6, the hardware's is reset, and the trap is bounced.</summary>
+    private EventDisposition DebugException()
+    {
+        var hardware = Cpu.GetDebugRegister(6) | Dr6Default;
+        _dr6 |= hardware & ~Dr6Default;
+        _dr6 &= hardware | ~Dr6Default;
+        Cpu.SetDebugRegister(6, 0);
+        return Reflect(ExceptionVector.Debug, null);
+    }
 
     /// <summary>True when an enabled breakpoint in DR7 has R/W bits 10 (an I/O breakpoint).</summary>
     private static bool HasIoBreakpoint(ulong dr7)

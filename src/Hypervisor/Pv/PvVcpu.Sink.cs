@@ -70,6 +70,8 @@ public sealed partial class PvVcpu
                 return EventDisposition.Handled;
             case ExceptionVector.DeviceNotAvailable:
                 return Reflect(e.Vector, null);
+            case ExceptionVector.Debug:
+                return DebugException();
             default:
                 return Reflect(e.Vector, e.HasErrorCode ? e.ErrorCode : null);
         }

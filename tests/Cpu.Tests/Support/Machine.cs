@@ -46,6 +46,8 @@ public sealed class Machine : IDisposable
         Memory.Write64(Gdt + 0x28, 0x00CF9B000000FFFF);
         Memory.Write64(Gdt + 0x30, 0x0000890000000067 | ((Tss & 0xFFFFFF) << 16));
         Memory.Write64(Gdt + 0x38, 0);
+        Memory.Bytes(Tss + 0x66, 2)[0] = 0x68; // I/O map base past the limit: no I/O bitmap
+
         Configure(Cpu);
         EnterKernel();
     }

@@ -75,4 +75,31 @@ public class DebugRegisterTests
         Assert.Equal(XenErrno.Inval.ToReturnValue(), f.Call(HypercallNumber.GetDebugreg, 8));
         Assert.Equal(XenErrno.Inval.ToReturnValue(), f.Call(HypercallNumber.SetDebugreg, 8, 0));
     }
+
+    [Fact]
+    public void A_breakpoint_set_by_hypercall_fires_and_is_bounced_to_the_trap_table_with_B0_in_the_virtual_dr6()
+    {
+        using var f = new HypercallFixture();
+        ulong code = f.Scratch + 0x400;
+        ulong handler = f.Scratch + 0x800;
+        f.Write(f.Scratch, [1, 0, 0x33, 0xE0, 0, 0, 0, 0]);
+        f.WriteU64(f.Scratch + 8, handler);
+        f.Write(f.Scratch + 16, new byte[16]);
+        f.Write(code, [0x90, 0x90, 0x90, 0x90]);
+        f.Write(handler, Enumerable.Repeat((byte)0x90, 64).ToArray());
+        Assert.Equal(0, f.Call(HypercallNumber.SetTrapTable, f.Scratch));
+
+        Assert.Equal(0, f.Call(HypercallNumber.SetDebugreg, 0, code + 2));
+        Assert.Equal(0, f.Call(HypercallNumber.SetDebugreg, 7, 0x1));
+        Assert.Equal(code + 2, f.Vcpu.Cpu.GetDebugRegister(0));
+        Assert.Equal(0x401ul, f.Vcpu.Cpu.GetDebugRegister(7));
+
+        f.Vcpu.Cpu.Rip = code;
+        f.Vcpu.RunSlice(4);
+
+        Assert.Null(f.Domain.ShutdownReason);
+        Assert.InRange(f.Vcpu.Cpu.Rip, handler, handler + 4);
+        Assert.Equal(0x1L, f.Call(HypercallNumber.GetDebugreg, 6) & 0xF);
+        Assert.Equal(0ul, f.Vcpu.Cpu.GetDebugRegister(6) & 0xF);
+    }
 }

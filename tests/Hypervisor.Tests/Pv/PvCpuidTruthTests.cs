@@ -67,19 +67,11 @@ public sealed unsafe class PvCpuidTruthTests(ITestOutputHelper output)
 
     /// <summary>
     /// Instructions of a bit that cannot be cleared (x87 and SSE2 are part of x86-64) that are known to be
-    /// missing and being worked on elsewhere: the x87 helper's transcendentals, FSAVE/FRSTOR, BCD, FFREEP and
-    /// the 8087/287 no-ops (issue #10). The test passes while a set bit lacks only these, prints them, and
-    /// fails once one of them is implemented so that the entry is removed: after the x87 merge it must be empty.
+    /// missing and being worked on elsewhere. The test passes while a set bit lacks only these, prints them,
+    /// and fails once one of them is implemented so that the entry is removed. Empty: every instruction of
+    /// every advertised bit is implemented.
     /// </summary>
-    private static readonly Dictionary<string, HashSet<Mnemonic>> PendingElsewhere = new()
-    {
-        ["FPU"] =
-        [
-            Mnemonic.F2xm1, Mnemonic.Fyl2x, Mnemonic.Fptan, Mnemonic.Fpatan, Mnemonic.Fxtract, Mnemonic.Fyl2xp1, Mnemonic.Fsincos,
-            Mnemonic.Fscale, Mnemonic.Fsin, Mnemonic.Fcos, Mnemonic.Frstor, Mnemonic.Fnsave, Mnemonic.Fsave, Mnemonic.Fbld, Mnemonic.Fbstp,
-            Mnemonic.Ffreep, Mnemonic.Fstpnce, Mnemonic.Fneni, Mnemonic.Feni, Mnemonic.Fndisi, Mnemonic.Fdisi, Mnemonic.Fnsetpm, Mnemonic.Fsetpm,
-        ],
-    };
+    private static readonly Dictionary<string, HashSet<Mnemonic>> PendingElsewhere = new();
 
     public static TheoryData<string> FeatureNames() => [.. Bits.Select(b => b.Name)];
 
