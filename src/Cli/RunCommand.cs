@@ -39,9 +39,11 @@ public static class RunCommand
             bool? mode = parseResult.GetValue(parallel) ? true : parseResult.GetValue(deterministic) ? false : null;
             using var digest = parseResult.GetValue(traceDigest) ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
             long deliveries = 0;
+            // Origins in the trace name the scenario's folder; it is left out, so that the digest does not depend on where the checkout is.
+            string folder = file.DirectoryName + Path.DirectorySeparatorChar;
             Action<string>? trace = digest is null ? null : line =>
             {
-                digest.AppendData(Encoding.UTF8.GetBytes(line + "\n"));
+                digest.AppendData(Encoding.UTF8.GetBytes(line.Replace(folder, "", StringComparison.Ordinal) + "\n"));
                 deliveries++;
             };
             var outcome = ScenarioRunner.Run(loaded.Value!, parseResult.GetValue(seed), Console.WriteLine, parallel: mode, trace: trace);

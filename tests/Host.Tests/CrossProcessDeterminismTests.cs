@@ -22,7 +22,7 @@ public sealed class CrossProcessDeterminismTests
     /// output is right, then refresh it with that command piped to <c>sha256sum</c>. An
     /// unintended change of order is what this test is here to catch.
     /// </summary>
-    private const string GoldenDigest = "d5313094abdc726868b42eab7daed10058f88cca4191a45c45ffa18f69834471";
+    private const string GoldenDigest = "eede701eedc9d8a0fb9fcc987b2fa50e2ca78ad7e5121928ddfd8be7165f02ee";
 
     private static readonly string Cli = typeof(CrossProcessDeterminismTests).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>()

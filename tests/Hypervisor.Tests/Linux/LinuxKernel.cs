@@ -52,7 +52,7 @@ internal sealed class LinuxKernelFactAttribute : FactAttribute
 
 /// <summary>
 /// A fact that is skipped, with the reason, when the kernel or the Debian user-space initramfs could
-/// not be had, or when the CPU lacks the SSE forms Debian's busybox executes first.
+/// not be had.
 /// </summary>
 internal sealed class LinuxUserSpaceFactAttribute : FactAttribute
 {
@@ -65,10 +65,6 @@ internal sealed class LinuxUserSpaceFactAttribute : FactAttribute
         else if (!File.Exists(LinuxKernel.UserSpacePath))
         {
             Skip = $"{LinuxKernel.UserSpacePath} is absent: `make -C guests linux-userspace` could not fetch Debian's packages (needs apt-get and dpkg-deb)";
-        }
-        else if (UserSpaceInstructionProbe.FirstMissing is { } missing)
-        {
-            Skip = $"the CPU does not execute {missing}, which Debian's busybox runs first (issue #10, item 1)";
         }
     }
 }

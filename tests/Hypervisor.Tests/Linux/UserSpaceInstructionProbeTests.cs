@@ -1,11 +1,20 @@
+using Xunit;
+
 namespace ActorVisor.Hypervisor.Tests.Linux;
 
-public class UserSpaceInstructionProbeTests
+public sealed class UserSpaceInstructionProbeTests
 {
     [Fact]
-    public void The_probe_sees_an_implemented_instruction_run_to_its_hlt_and_an_undefined_opcode_stop_before()
+    public void The_cpu_executes_the_first_sse_forms_debian_busybox_runs()
     {
-        Assert.True(UserSpaceInstructionProbe.Executes([0x48, 0x01, 0xC3])); // add %rax,%rbx
-        Assert.False(UserSpaceInstructionProbe.Executes([0x0F, 0x0B])); // ud2
+        Assert.Null(UserSpaceInstructionProbe.FirstMissing);
+    }
+
+    [Fact]
+    public void The_probe_sees_an_instruction_the_cpu_does_not_execute()
+    {
+        // VZEROUPPER (AVX) has no handler: the probe must report it rather than pass everything.
+        Assert.False(UserSpaceInstructionProbe.Executes([0xC5, 0xF8, 0x77]));
+        Assert.True(UserSpaceInstructionProbe.Executes([0x90]));
     }
 }
