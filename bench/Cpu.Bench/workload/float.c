@@ -121,33 +121,5 @@ u64 run_workload(void)
     return checksum;
 }
 
-#if defined(ACTORVISOR_GUEST)
-__attribute__((force_align_arg_pointer)) void _start(void)
-{
-    u64 checksum = run_workload();
-    __asm__ volatile("hlt" : : "a"(checksum));
-    for (;;) { }
-}
-#else
-static long sys3(long n, long a, long b, long c)
-{
-    long r;
-    __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
-    return r;
-}
-
-__attribute__((force_align_arg_pointer)) void _start(void)
-{
-    u64 checksum = run_workload();
-    char text[32];
-    int n = 0;
-    char digits[24];
-    int d = 0;
-    do { digits[d++] = (char)('0' + checksum % 10); checksum /= 10; } while (checksum);
-    while (d) text[n++] = digits[--d];
-    text[n++] = '\n';
-    sys3(1, 1, (long)text, n);
-    sys3(60, 0, 0, 0);
-    for (;;) { }
-}
-#endif
+#define WORKLOAD_CHECKSUM() run_workload()
+#include "entry.h"

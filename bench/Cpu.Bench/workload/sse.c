@@ -264,37 +264,5 @@ u64 run_sse_workload(int rounds)
     return checksum;
 }
 
-#if defined(ACTORVISOR_PV_GUEST)
-/* sse-guest.c provides the entry point. */
-#elif defined(ACTORVISOR_GUEST)
-/* Entered by a jump with a 16-byte aligned stack, not by a call: realign for the SSE spills. */
-__attribute__((force_align_arg_pointer)) void _start(void)
-{
-    u64 checksum = run_sse_workload(SSE_ROUNDS);
-    __asm__ volatile("hlt" : : "a"(checksum));
-    for (;;) { }
-}
-#else
-static long sys3(long n, long a, long b, long c)
-{
-    long r;
-    __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
-    return r;
-}
-
-/* Entered with a 16-byte aligned stack, not by a call: realign for the SSE spills. */
-__attribute__((force_align_arg_pointer)) void _start(void)
-{
-    u64 checksum = run_sse_workload(SSE_ROUNDS);
-    char text[32];
-    int n = 0;
-    char digits[24];
-    int d = 0;
-    do { digits[d++] = (char)('0' + checksum % 10); checksum /= 10; } while (checksum);
-    while (d) text[n++] = digits[--d];
-    text[n++] = '\n';
-    sys3(1, 1, (long)text, n);
-    sys3(60, 0, 0, 0);
-    for (;;) { }
-}
-#endif
+#define WORKLOAD_CHECKSUM() run_sse_workload(SSE_ROUNDS)
+#include "entry.h"
