@@ -146,6 +146,7 @@ public static partial class ScenarioLoader
                 reader.Add(new ConfigError(item.Origin, path, "a different vdev for each disk", HoconText.Quote(disk.Vdev) + " used twice"));
             }
             CheckBackend(disk.Backend, BackendKind.Block, iopms, item.Origin, path, reader);
+            CheckImage(disk, item.Origin, path, reader);
             disks.Add(disk);
         }
         return disks;
@@ -188,6 +189,15 @@ public static partial class ScenarioLoader
             vifs.Add(vif);
         }
         return vifs;
+    }
+
+    /// <summary>With disk checking on, a disk whose image the block back-end could not open is an error at the disk.</summary>
+    internal static void CheckImage(DiskSpec disk, ConfigOrigin origin, string path, SchemaReader reader)
+    {
+        if (reader.DiskImageDirectory is { } directory && DiskImageCheck.Check(disk, directory) is { } problem)
+        {
+            reader.Add(new ConfigError(origin, path, problem.Expected, problem.Found, problem.Hint));
+        }
     }
 
     private static void CheckBackend(string? backend, BackendKind kind, IReadOnlyList<IopmSpec> iopms, ConfigOrigin origin, string path, SchemaReader reader)

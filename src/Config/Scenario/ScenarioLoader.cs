@@ -15,17 +15,21 @@ public static partial class ScenarioLoader
     private static readonly string[] TopLevelKeys = ["actorvisor", "akka", "scenario", "templates"];
     private static readonly string[] ScenarioKeys = ["name", "description", "seed", "stop-at", "iopms", "domains", "timeline", "checks"];
 
-    public static ConfigResult<ScenarioSpec> LoadFile(string path, Func<string, string?>? environment = null)
+    /// <summary>
+    /// Loads a scenario file. With <paramref name="checkDiskImages"/>, every disk's image must also
+    /// exist as a raw image (relative to the file's directory), as it must before domains start.
+    /// </summary>
+    public static ConfigResult<ScenarioSpec> LoadFile(string path, Func<string, string?>? environment = null, bool checkDiskImages = false)
     {
         var loaded = ConfigFactory.TryLoad(path, environment);
         if (!loaded.IsSuccess)
         {
             return ConfigResult<ScenarioSpec>.Fail(loaded.Errors);
         }
-        return FromConfig(loaded.Value!, Path.GetDirectoryName(Path.GetFullPath(path))!);
+        return FromConfig(loaded.Value!, Path.GetDirectoryName(Path.GetFullPath(path))!, checkDiskImages);
     }
 
-    public static ConfigResult<ScenarioSpec> LoadString(string text, string originName = "<string>", string? baseDirectory = null, Func<string, string?>? environment = null)
+    public static ConfigResult<ScenarioSpec> LoadString(string text, string originName = "<string>", string? baseDirectory = null, Func<string, string?>? environment = null, bool checkDiskImages = false)
     {
         Config config;
         try
@@ -36,13 +40,13 @@ public static partial class ScenarioLoader
         {
             return ConfigResult<ScenarioSpec>.Fail(e.Error);
         }
-        return FromConfig(config, baseDirectory ?? Directory.GetCurrentDirectory());
+        return FromConfig(config, baseDirectory ?? Directory.GetCurrentDirectory(), checkDiskImages);
     }
 
     /// <summary>Validates a configuration that already has reference.conf underneath it.</summary>
-    public static ConfigResult<ScenarioSpec> FromConfig(Config config, string baseDirectory)
+    public static ConfigResult<ScenarioSpec> FromConfig(Config config, string baseDirectory, bool checkDiskImages = false)
     {
-        var reader = new SchemaReader();
+        var reader = new SchemaReader { DiskImageDirectory = checkDiskImages ? baseDirectory : null };
         reader.CheckKeys(config, TopLevelKeys);
         var settings = ActorVisorSettings.Read(config, reader);
         if (!config.HasPath("scenario"))

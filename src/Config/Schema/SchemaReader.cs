@@ -16,6 +16,9 @@ internal sealed class SchemaReader
 
     public bool HasErrors => _errors.Count > 0;
 
+    /// <summary>The directory relative disk targets are checked against, or null to leave disk images unchecked.</summary>
+    public string? DiskImageDirectory { get; init; }
+
     public void Add(ConfigError error) => _errors.Add(error);
 
     /// <summary>Runs a getter; a <see cref="ConfigException"/> becomes a recorded error and <paramref name="fallback"/> is returned.</summary>

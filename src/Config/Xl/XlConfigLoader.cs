@@ -20,7 +20,11 @@ public static class XlConfigLoader
     private static readonly string[] Supported =
         ["name", "type", "builder", "kernel", "ramdisk", "cmdline", "root", "extra", "memory", "maxmem", "vcpus", "maxvcpus", "cpu_weight", "cap", "disk", "vif", "on_poweroff", "on_reboot", "on_crash", "bootloader"];
 
-    public static ConfigResult<XlDomainConfig> LoadFile(string path, DomainDefaults? defaults = null)
+    /// <summary>
+    /// Loads an xl.cfg file. With <paramref name="checkDiskImages"/>, every disk's image must also
+    /// exist as a raw image (relative to the file's directory), as it must before the domain starts.
+    /// </summary>
+    public static ConfigResult<XlDomainConfig> LoadFile(string path, DomainDefaults? defaults = null, bool checkDiskImages = false)
     {
         string text;
         try
@@ -31,7 +35,7 @@ public static class XlConfigLoader
         {
             return ConfigResult<XlDomainConfig>.Fail(new ConfigError(new ConfigOrigin(path, 0, 0), "", "a readable xl.cfg file", e.Message));
         }
-        return LoadString(text, path, defaults);
+        return LoadString(text, path, defaults, checkDiskImages ? Path.GetDirectoryName(Path.GetFullPath(path)) : null);
     }
 
     /// <summary>The settings of an xl.cfg file as written (memory in MiB, specs as strings), for display.</summary>
@@ -51,7 +55,8 @@ public static class XlConfigLoader
         }
     }
 
-    public static ConfigResult<XlDomainConfig> LoadString(string text, string originName = "<xl.cfg>", DomainDefaults? defaults = null)
+    /// <summary>Loads xl.cfg text; a non-null <paramref name="diskImageDirectory"/> checks disk images relative to it.</summary>
+    public static ConfigResult<XlDomainConfig> LoadString(string text, string originName = "<xl.cfg>", DomainDefaults? defaults = null, string? diskImageDirectory = null)
     {
         HoconObject root;
         try
@@ -64,7 +69,7 @@ public static class XlConfigLoader
         }
         defaults ??= ActorVisorSettings.FromConfig(ConfigFactory.Default()).Value!.DomainDefaults;
         var config = new Config(root, ConfigPath.Root);
-        var reader = new SchemaReader();
+        var reader = new SchemaReader { DiskImageDirectory = diskImageDirectory };
         var warnings = new List<ConfigError>();
         foreach (var key in config.Keys)
         {
@@ -121,7 +126,12 @@ public static class XlConfigLoader
         {
             reader.Invalid(config, "cap", "a cap of 0 (none) or more percent");
         }
-        var disks = ReadSpecs(config, "disk", reader, (string s, out DiskSpec d, out DiskSpecParser.Problem? p) => DiskSpecParser.TryParse(s, out d, out p));
+        var disks = ReadSpecs(
+            config,
+            "disk",
+            reader,
+            (string s, out DiskSpec d, out DiskSpecParser.Problem? p) => DiskSpecParser.TryParse(s, out d, out p),
+            (disk, origin) => ScenarioLoader.CheckImage(disk, origin, "disk", reader));
         var vifs = ReadSpecs(config, "vif", reader, (string s, out VifSpec v, out DiskSpecParser.Problem? p) => VifSpecParser.TryParse(s, out v, out p));
         var onPoweroff = config.HasPath("on_poweroff") ? reader.Enum(config, "on_poweroff", LifecycleActions.Words, defaults.OnPoweroff) : defaults.OnPoweroff;
         var onReboot = config.HasPath("on_reboot") ? reader.Enum(config, "on_reboot", LifecycleActions.Words, defaults.OnReboot) : defaults.OnReboot;
@@ -203,7 +213,7 @@ public static class XlConfigLoader
 
     private delegate bool SpecParser<T>(string spec, out T value, out DiskSpecParser.Problem? problem);
 
-    private static List<T> ReadSpecs<T>(Config config, string key, SchemaReader reader, SpecParser<T> parse)
+    private static List<T> ReadSpecs<T>(Config config, string key, SchemaReader reader, SpecParser<T> parse, Action<T, ConfigOrigin>? check = null)
     {
         var result = new List<T>();
         if (!config.HasPath(key))
@@ -219,6 +229,7 @@ public static class XlConfigLoader
             }
             if (parse(text.Text, out var value, out var problem))
             {
+                check?.Invoke(value, item.Origin);
                 result.Add(value);
             }
             else
