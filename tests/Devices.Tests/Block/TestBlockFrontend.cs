@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using ActorVisor.Devices.Backends;
-using Xunit;
 
 namespace ActorVisor.Devices.Tests.Block;
 
@@ -237,9 +236,6 @@ public sealed class TestBlockFrontend
 
         return responses;
     }
-
-    /// <summary>The single response to the single request just sent.</summary>
-    public Response TakeOnlyResponse() => Assert.Single(TakeResponses());
 
     private static void WriteSegment(Span<byte> at, (uint Gref, byte First, byte Last) segment)
     {
