@@ -246,17 +246,25 @@ public sealed class TestBlockFrontend
 
     private void WriteRing(int offset, ReadOnlySpan<byte> bytes)
     {
-        for (var i = 0; i < bytes.Length; i++)
+        while (!bytes.IsEmpty)
         {
-            _pages[(offset + i) / 4096][(offset + i) % 4096] = bytes[i];
+            var within = offset % 4096;
+            var count = Math.Min(4096 - within, bytes.Length);
+            bytes[..count].CopyTo(_pages[offset / 4096].AsSpan(within));
+            bytes = bytes[count..];
+            offset += count;
         }
     }
 
     private void ReadRing(int offset, Span<byte> bytes)
     {
-        for (var i = 0; i < bytes.Length; i++)
+        while (!bytes.IsEmpty)
         {
-            bytes[i] = _pages[(offset + i) / 4096][(offset + i) % 4096];
+            var within = offset % 4096;
+            var count = Math.Min(4096 - within, bytes.Length);
+            _pages[offset / 4096].AsSpan(within, count).CopyTo(bytes);
+            bytes = bytes[count..];
+            offset += count;
         }
     }
 
