@@ -23,6 +23,10 @@ public static class Program
     private const int LargeBytes = 64 * 1024;
     private const int LargeSegments = LargeBytes / 4096;
 
+    /// <summary>Requests in one run of the flushed pattern, and how often a flush comes (fsync costs milliseconds, so few).</summary>
+    private const int FlushedOps = 1024;
+    private const int FlushEvery = 32;
+
     public static int Main(string[] args)
     {
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -54,6 +58,7 @@ public static class Program
             bench.Report("64 KiB seq read MB/s", runs, bench.SequentialBackend(write: false), bench.SequentialNative(write: false), perSecond: false);
             bench.Report("4 KiB random read IOPS", runs, bench.RandomBackend(write: false), bench.RandomNative(write: false), perSecond: true);
             bench.Report("4 KiB random write IOPS", runs, bench.RandomBackend(write: true), bench.RandomNative(write: true), perSecond: true);
+            bench.Report("4 KiB write+fsync/32 IOPS", runs, bench.FlushedBackend(), bench.FlushedNative(), perSecond: true);
             System.Console.WriteLine($"back-end counters: {backend.Counters.Requests} requests, {backend.Counters.Errors} errors, {backend.Counters.Bytes >> 20} MiB");
             return backend.Counters.Errors == 0 ? 0 : 1;
         }
@@ -157,6 +162,39 @@ public static class Program
             }
 
             return (_randomOffsets.Length, watch.Elapsed.TotalSeconds);
+        };
+
+        /// <summary>Random 4 KiB writes, every 32nd slot a flush (FLUSH_DISKCACHE, no segments): the durable path.</summary>
+        public Pattern FlushedBackend() => () =>
+        {
+            var entries = new byte[FlushedOps][];
+            for (var i = 0; i < entries.Length; i++)
+            {
+                entries[i] = i % FlushEvery == FlushEvery - 1
+                    ? _front.ReadWrite(TestBlockFrontend.OpFlushDiskCache, (ulong)i, 0)
+                    : _front.ReadWrite(TestBlockFrontend.OpWrite, (ulong)i, (ulong)(_randomOffsets[i] / 512), (_smallPages[i % _smallPages.Length], 0, 7));
+            }
+
+            return (entries.Length, Drive(entries));
+        };
+
+        public Pattern FlushedNative() => () =>
+        {
+            var buffer = _nativeBuffer.AsSpan(0, SmallBytes);
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < FlushedOps; i++)
+            {
+                if (i % FlushEvery == FlushEvery - 1)
+                {
+                    RandomAccess.FlushToDisk(_native);
+                }
+                else
+                {
+                    RandomAccess.Write(_native, buffer, _randomOffsets[i]);
+                }
+            }
+
+            return (FlushedOps, watch.Elapsed.TotalSeconds);
         };
 
         public void Report(string name, int runs, Pattern backend, Pattern native, bool perSecond)

@@ -249,6 +249,40 @@ public sealed class BlockBackendHostileTests : IDisposable
         Assert.Equal(new Response(14, OpRead, Okay), _front.TakeOnlyResponse());
     }
 
+    [Fact]
+    public void Hostile_requests_in_the_32_bit_layout_are_answered_with_errors_too()
+    {
+        var backend = NewBackend();
+        var front = new TestBlockFrontend(GuestAbi.X86_32);
+        Assert.Null(backend.Connect(front.Link));
+        var page = front.Grants.Grant();
+        var readOnlyPage = front.Grants.Grant(readOnly: true);
+
+        front.Queue(front.WithSegmentCount(front.ReadWrite(OpRead, 1, 0, (page, 0, 7)), 12));
+        front.Queue(front.ReadWrite(OpRead, 2, DiskSectors - 4, (page, 0, 7)));
+        front.Queue(front.ReadWrite(OpRead, 3, 0, (page, 3, 2)));
+        front.Queue(front.ReadWrite(OpRead, 4, 0, (readOnlyPage, 0, 7)));
+        front.Queue(front.Indirect(OpRead, 5, 0, 300, front.GrantIndirectPage([(page, 0, 7)])));
+        front.Queue(front.Discard(6, DiskSectors, 1));
+        front.Queue(front.ReadWrite(OpRead, 7, DiskSectors - 8, (page, 0, 7)));
+        front.Push();
+        backend.Service();
+
+        Assert.Equal(
+            [new(1, OpRead, Error), new(2, OpRead, Error), new(3, OpRead, Error), new(4, OpRead, Error), new(5, OpRead, Error), new(6, OpDiscard, Error), new(7, OpRead, Okay)],
+            front.TakeResponses());
+        Assert.Equal(2, backend.ErrorCount(BlockRequestError.SegmentCountInvalid));
+        Assert.Equal(2, backend.ErrorCount(BlockRequestError.SectorsBeyondDisk));
+        Assert.Equal(1, backend.ErrorCount(BlockRequestError.SegmentSectorsInvalid));
+        Assert.Equal(1, backend.ErrorCount(BlockRequestError.BadGrant));
+        Assert.Equal(6, backend.Counters.Errors);
+        Assert.Equal(7, backend.Counters.Requests);
+
+        front.RequestProducer = front.PrivateRequestProducer + front.RingSize + 1;
+        Assert.Equal(0, backend.Service());
+        Assert.Equal(1, backend.ErrorCount(BlockRequestError.RingProducerOverran));
+    }
+
     [Theory]
     [InlineData("protocol", "x86_16-abi")]
     [InlineData("ring-ref", null)]
