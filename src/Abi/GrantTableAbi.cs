@@ -67,6 +67,12 @@ public static class GrantFlags
     public const ushort Pcd = 0x40;
     public const ushort Pat = 0x80;
     public const ushort SubPage = 0x100;
+
+    /// <summary>Accept-transfer entries: the hypervisor has taken the entry for a transfer under way (same bit as <see cref="ReadOnly"/>).</summary>
+    public const ushort TransferCommitted = 0x4;
+
+    /// <summary>Accept-transfer entries: the frame field now holds the transferred MFN (same bit as <see cref="Reading"/>).</summary>
+    public const ushort TransferCompleted = 0x8;
 }
 
 /// <summary>Flags of GNTTABOP_map_grant_ref (GNTMAP_*).</summary>
@@ -84,4 +90,16 @@ public static class GrantCopyFlags
 {
     public const ushort SourceGref = 1;
     public const ushort DestGref = 2;
+}
+
+/// <summary>
+/// Layout of gnttab_transfer {xen_pfn_t mfn; domid_t domid; grant_ref_t ref; int16_t status}:
+/// 24 bytes for 64-bit guests, 16 for 32-bit ones (xen_pfn_t is the guest's unsigned long).
+/// </summary>
+public sealed record GrantTransferLayout(int Size, int DomId, int Ref, int Status)
+{
+    public static readonly GrantTransferLayout Bits64 = new(24, 8, 12, 16);
+    public static readonly GrantTransferLayout Bits32 = new(16, 4, 8, 12);
+
+    public static GrantTransferLayout For(GuestWidth width) => width == GuestWidth.Bits64 ? Bits64 : Bits32;
 }

@@ -40,9 +40,7 @@ public class ReferenceConfTests
         Assert.Equal(10_000_000L, s.Scheduler.TimesliceNs);
         Assert.Equal(new CreditSettings(256, 0, 30_000_000L), s.Scheduler.Credit);
         Assert.Equal(PersistenceProvider.Sqlite, s.Persistence.Provider);
-        Assert.Equal(LogLevel.Info, s.Logging.Level);
         Assert.Equal(new MetricsSettings(true, 1_000_000_000L), s.Metrics);
-        Assert.Equal(new ActorSettings(30, 0, MailboxOverflow.DropNew, 5_000_000_000L), s.Actor);
     }
 
     [Fact]
@@ -79,8 +77,6 @@ public class ReferenceConfTests
         ["actorvisor.domain-defaults.on-reboot"] = "destroy",
         ["actorvisor.domain-defaults.on-crash"] = "restart",
         ["actorvisor.persistence.provider"] = "postgresql",
-        ["actorvisor.logging.level"] = "debug",
-        ["actorvisor.actor.mailbox-overflow"] = "fail",
     };
 
     private static IEnumerable<ConfigPath> Leaves(HoconObject obj, ConfigPath path)
@@ -107,5 +103,19 @@ public class ReferenceConfTests
         var config = ConfigFactory.LoadString("actorvisor.scheduler.timeslise = 5ms", "t.conf", _ => null);
         var error = Assert.Single(ActorVisorSettings.FromConfig(config).Errors);
         Assert.Equal("t.conf:1:1: actorvisor.scheduler.timeslise: expected a setting defined in reference.conf, found \"timeslise\" (did you mean timeslice?)", error.ToString());
+    }
+
+    [Theory]
+    [InlineData("actorvisor.logging.level = debug", "actorvisor.logging", "akka.loglevel")]
+    [InlineData("actorvisor { actor { dispatcher-throughput = 5 } }", "actorvisor.actor", "akka.actor.default-dispatcher.throughput")]
+    public void A_removed_section_is_reported_where_it_is_written_with_the_akka_setting_that_replaced_it(string text, string path, string replacement)
+    {
+        var config = ConfigFactory.LoadString(text, "t.conf", _ => null);
+
+        var error = Assert.Single(ActorVisorSettings.FromConfig(config).Errors);
+
+        Assert.Equal(path, error.Path);
+        Assert.Equal(1, error.Origin.Line);
+        Assert.Contains(replacement, error.Hint, StringComparison.Ordinal);
     }
 }

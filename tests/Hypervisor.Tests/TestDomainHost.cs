@@ -118,4 +118,10 @@ internal sealed class TestDomainHost : IDomainHost
             Apply();
         }
     }
+
+    public GrantStatus TransferPage(DomId target, uint gref, DomId sender, ulong mfn)
+    {
+        CrossDomain.Add($"transfer mfn {mfn:x} to {target.Value} gref {gref} from {sender.Value}");
+        return _domains.TryGetValue(target, out var domain) ? domain.AcceptTransferredPage(sender, gref, mfn) : GrantStatus.BadDomain;
+    }
 }

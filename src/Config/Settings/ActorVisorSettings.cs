@@ -17,15 +17,18 @@ public sealed record ActorVisorSettings(
     DomainDefaults DomainDefaults,
     IopmSettings Iopm,
     PersistenceSettings Persistence,
-    LoggingSettings Logging,
-    MetricsSettings Metrics,
-    ActorSettings Actor)
+    MetricsSettings Metrics)
 {
     private static readonly Dictionary<string, TimeMode> TimeModes = new(StringComparer.Ordinal) { ["deterministic"] = TimeMode.Deterministic, ["parallel"] = TimeMode.Parallel };
     private static readonly Dictionary<string, SchedulerKind> SchedulerKinds = new(StringComparer.Ordinal) { ["round-robin"] = SchedulerKind.RoundRobin, ["credit"] = SchedulerKind.Credit, ["bvt"] = SchedulerKind.Bvt };
     private static readonly Dictionary<string, PersistenceProvider> Providers = new(StringComparer.Ordinal) { ["sqlite"] = PersistenceProvider.Sqlite, ["postgresql"] = PersistenceProvider.PostgreSql };
-    private static readonly Dictionary<string, LogLevel> Levels = new(StringComparer.Ordinal) { ["trace"] = LogLevel.Trace, ["debug"] = LogLevel.Debug, ["info"] = LogLevel.Info, ["warning"] = LogLevel.Warning, ["error"] = LogLevel.Error };
-    private static readonly Dictionary<string, MailboxOverflow> Overflows = new(StringComparer.Ordinal) { ["drop-new"] = MailboxOverflow.DropNew, ["fail"] = MailboxOverflow.Fail };
+
+    /// <summary>Sections that existed once and moved to Akka's own settings, with where to set them now.</summary>
+    private static readonly Dictionary<string, string> Removed = new(StringComparer.Ordinal)
+    {
+        ["logging"] = "removed: set akka.loglevel and akka.stdout-loglevel, and akka.loggers for where lines go",
+        ["actor"] = "removed: dispatchers and mailboxes are Akka's, set under akka.actor (akka.actor.default-dispatcher.throughput)",
+    };
 
     /// <summary>The settings of a configuration that already has reference.conf underneath it.</summary>
     public static ConfigResult<ActorVisorSettings> FromConfig(Config config)
@@ -77,19 +80,10 @@ public sealed record ActorVisorSettings(
             reader.Enum(a, "persistence.provider", Providers, PersistenceProvider.Sqlite),
             reader.Read(() => a.GetString("persistence.connection-string"), ""),
             reader.Read(() => a.GetString("persistence.snapshot-directory"), ""));
-        var logging = new LoggingSettings(
-            reader.Enum(a, "logging.level", Levels, LogLevel.Info),
-            reader.Read(() => a.GetString("logging.target"), ""),
-            reader.Read(() => a.GetBoolean("logging.log-messages"), false));
         var metrics = new MetricsSettings(
             reader.Read(() => a.GetBoolean("metrics.enabled"), false),
             reader.Read(() => a.GetDurationNanoseconds("metrics.interval"), 0));
-        var actor = new ActorSettings(
-            Positive(a, reader, "actor.dispatcher-throughput"),
-            reader.Read(() => a.GetInt("actor.mailbox-capacity"), 0),
-            reader.Enum(a, "actor.mailbox-overflow", Overflows, MailboxOverflow.DropNew),
-            reader.Read(() => a.GetDurationNanoseconds("actor.stop-timeout"), 0));
-        return new ActorVisorSettings(machine, time, scheduler, defaults, iopm, persistence, logging, metrics, actor);
+        return new ActorVisorSettings(machine, time, scheduler, defaults, iopm, persistence, metrics);
     }
 
     private static int Positive(Config a, SchemaReader reader, string path)
@@ -119,6 +113,12 @@ public sealed record ActorVisorSettings(
             {
                 if (!known.TryGetValue(pair.Key, out var knownValue))
                 {
+                    if (path.Length == 1 && Removed.TryGetValue(pair.Key, out var moved))
+                    {
+                        reader.Add(new ConfigError(here.KeyOriginOf(pair.Key), path.Append(pair.Key).ToString(), "a setting defined in reference.conf", HoconText.Quote(pair.Key), moved));
+                        continue;
+                    }
+
                     reader.Add(new ConfigError(here.KeyOriginOf(pair.Key), path.Append(pair.Key).ToString(), "a setting defined in reference.conf", HoconText.Quote(pair.Key), Suggestions.Hint(pair.Key, known.Keys)));
                 }
                 else if (pair.Value is HoconObject nested && knownValue is HoconObject knownNested)

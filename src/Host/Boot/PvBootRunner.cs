@@ -57,17 +57,15 @@ public static class PvBootRunner
     /// </summary>
     private static Action ConnectStore(HostSeam seam, PvDomain domain)
     {
-        var store = StoreToolstack.CreateStore();
-        bool eventsQueued = false;
-        store.EventsQueued = _ => eventsQueued = true;
+        var pending = new PendingStoreEvents();
+        var store = StoreToolstack.CreateStore(pending);
         StoreToolstack.Introduce(store, domain.Id.Value, "domain", domain.Vcpus.Count);
         var backend = new StoreBackend(store, domain);
         StoreToolstack.RouteStoreNotifications(seam.Ports, domain, backend.Port, () => backend.Service());
         return () =>
         {
-            if (eventsQueued)
+            if (pending.TakeAll().Count > 0)
             {
-                eventsQueued = false;
                 backend.Service();
             }
         };

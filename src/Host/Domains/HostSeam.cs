@@ -103,4 +103,8 @@ public sealed class HostSeam : IDomainHost
             peer.Exclusive(() => peer.Domain.Events.ReceiveFromPeer(sender, senderPort, targetPort));
         }
     }
+
+    /// <summary>Called holding the machine's frame lock: the target takes the page at once or refuses it.</summary>
+    public GrantStatus TransferPage(DomId target, uint gref, DomId sender, ulong mfn) =>
+        Domains.TryGetValue(target.Value, out var live) ? live.Domain.AcceptTransferredPage(sender, gref, mfn) : GrantStatus.BadDomain;
 }

@@ -15,10 +15,10 @@ namespace ActorVisor.Host.Domains;
 /// </summary>
 public sealed partial class HypervisorActor
 {
-    private readonly XenStore _store = StoreToolstack.CreateStore();
+    private readonly PendingStoreEvents _storeEventsPending = new();
+    private readonly XenStore _store;
     private readonly Lock _storeLock = new();
     private readonly ConcurrentDictionary<int, StoreBackend> _storeBackends = new();
-    private readonly ConcurrentDictionary<DomId, bool> _storeEventsPending = new();
     private int _storeDeliveryPosted;
 
     /// <summary>The host's XenStore; read it only while no domain runs (tests, summaries).</summary>
@@ -29,7 +29,6 @@ public sealed partial class HypervisorActor
     {
         lock (_storeLock)
         {
-            _store.EventsQueued ??= queued => _storeEventsPending[queued] = true;
             StoreToolstack.Introduce(_store, id, name, live.Domain.Vcpus.Count);
             _storeBackends[id] = new StoreBackend(_store, live.Domain);
         }
@@ -73,9 +72,8 @@ public sealed partial class HypervisorActor
     private void OnDeliverStoreEvents()
     {
         Volatile.Write(ref _storeDeliveryPosted, 0);
-        foreach (var dom in _storeEventsPending.Keys)
+        foreach (var dom in _storeEventsPending.TakeAll())
         {
-            _storeEventsPending.TryRemove(dom, out _);
             if (_liveById.TryGetValue(dom.Value, out var live))
             {
                 live.Exclusive(() => ServiceStore(dom.Value));

@@ -40,6 +40,7 @@ public sealed partial class HypervisorActor : ReceiveActor
         _ownsMachine = options.Machine is null;
         _machine = options.Machine ?? Machine.WithMegabytes(HypervisorOptions.DefaultMachineMiB);
 
+        _store = StoreToolstack.CreateStore(_storeEventsPending);
         _self = Self;
         _scheduler = Context.ActorOf(Props.Create(() => new SchedulerActor(options.Policy, options.Scheduler)), "scheduler");
         Receive<Create>(OnCreate);

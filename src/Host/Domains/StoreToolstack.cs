@@ -15,9 +15,9 @@ namespace ActorVisor.Host.Domains;
 public static class StoreToolstack
 {
     /// <summary>A store with /local/domain and /tool/xenstored, both the control domain's alone.</summary>
-    public static XenStore CreateStore()
+    public static XenStore CreateStore(IStoreEventSink? events = null)
     {
-        var store = new XenStore();
+        var store = new XenStore(events: events);
         store.Mkdir(DomId.Dom0, 0, "/local/domain");
         store.Mkdir(DomId.Dom0, 0, "/tool/xenstored");
         return store;

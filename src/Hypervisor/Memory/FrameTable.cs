@@ -11,7 +11,10 @@ namespace ActorVisor.Hypervisor.Memory;
 ///   and can only be freed when that is the last reference and its type count is zero;
 /// - a general reference count never goes below zero (a put without a get is a host bug);
 /// - a relinquished frame (its owner destroyed while others held references) takes no new
-///   references and is freed by the put that drops its last one.
+///   references and is freed by the put that drops its last one;
+/// - a frame in a page transfer (<see cref="TrySteal"/>) is allocated to no one: it holds only its
+///   allocation reference, no type and no pin, and leaves that state within the same hold of the
+///   machine's frame lock, either to its receiver (<see cref="Assign"/>) or to the pool (<see cref="Free"/>).
 /// Type rules (type changes only at type count zero, validation) live in <see cref="PageTables"/>.
 /// </summary>
 public sealed class FrameTable
@@ -119,6 +122,43 @@ public sealed class FrameTable
         f.Flags |= FrameFlags.Relinquished;
         f.RefCount--;
         return false;
+    }
+
+    /// <summary>
+    /// Takes a frame away from <paramref name="owner"/> for GNTTABOP_transfer, as Xen's steal_page:
+    /// it must be the owner's own frame (not a hypervisor page shared with it), hold nothing but its
+    /// allocation reference (no mapping, grant or other reference), have no type count and no pin.
+    /// Afterwards it is allocated to no one, untyped, until <see cref="Assign"/> or <see cref="Free"/>.
+    /// False, and nothing changed, when any of that does not hold.
+    /// </summary>
+    public bool TrySteal(ulong mfn, DomId owner)
+    {
+        if (!Contains(mfn))
+        {
+            return false;
+        }
+
+        ref var f = ref _frames[mfn];
+        const FrameFlags Forbidden = FrameFlags.Relinquished | FrameFlags.SharedWithGuest | FrameFlags.Pinned;
+        if (!f.IsAllocated || f.Owner != owner || owner == DomId.Xen || f.RefCount != 1 || f.TypeCount != 0 || (f.Flags & Forbidden) != 0)
+        {
+            return false;
+        }
+
+        f = new FrameInfo { Owner = DomId.Invalid, RefCount = 1, Flags = FrameFlags.Allocated, SharedWith = DomId.Invalid };
+        return true;
+    }
+
+    /// <summary>Gives a frame taken by <see cref="TrySteal"/> to its new owner.</summary>
+    public void Assign(ulong mfn, DomId owner)
+    {
+        ref var f = ref _frames[mfn];
+        if (!f.IsAllocated || f.Owner != DomId.Invalid || f.RefCount != 1 || f.TypeCount != 0)
+        {
+            throw new InvalidOperationException($"mfn {mfn:x} is not in a transfer: {f}");
+        }
+
+        f.Owner = owner;
     }
 
     /// <summary>Takes a general reference on a frame owned by <paramref name="owner"/>; false when it is not theirs.</summary>

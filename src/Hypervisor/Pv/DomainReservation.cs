@@ -145,6 +145,41 @@ public sealed class DomainReservation
         CurrentPages--;
     }
 
+    /// <summary>True when the domain may take one more frame (Xen's tot_pages &lt; max_pages).</summary>
+    public bool HasHeadroom => CurrentPages < MaximumPages;
+
+    /// <summary>
+    /// GNTTABOP_transfer's giving half: the frame leaves the domain (it must be the domain's own and
+    /// unused, <see cref="Memory.FrameTable.TrySteal"/>), its M2P entry becomes invalid and the domain
+    /// holds one frame fewer. False, and nothing changed, otherwise. Called holding the frame lock.
+    /// </summary>
+    public bool TryGiveAway(ulong mfn)
+    {
+        if (!_machine.Frames.TrySteal(mfn, _owner))
+        {
+            return false;
+        }
+
+        _machine.MachineToPhys[mfn] = ulong.MaxValue;
+        CurrentPages--;
+        return true;
+    }
+
+    /// <summary>
+    /// GNTTABOP_transfer's receiving half: a frame given away by another domain becomes this
+    /// domain's, counted in its reservation. The caller checked <see cref="HasHeadroom"/> and holds the frame lock.
+    /// </summary>
+    public void TakeTransferred(ulong mfn)
+    {
+        if (!HasHeadroom)
+        {
+            throw new InvalidOperationException($"{_owner} has no headroom for mfn {mfn:x}");
+        }
+
+        _machine.Frames.Assign(mfn, _owner);
+        CurrentPages++;
+    }
+
     /// <summary>Gives a guest frame back to the machine when it is the domain's and unused; false otherwise.</summary>
     public bool TryRelease(ulong mfn)
     {

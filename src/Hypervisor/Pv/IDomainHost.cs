@@ -1,4 +1,5 @@
 using ActorVisor.Abi;
+using ActorVisor.Hypervisor.Grants;
 using ActorVisor.Hypervisor.Pv.Events;
 
 namespace ActorVisor.Hypervisor.Pv;
@@ -14,6 +15,11 @@ namespace ActorVisor.Hypervisor.Pv;
 ///   once: they change only the target's port table, which is hypervisor state the guest never
 ///   reads, guarded by the target's own port lock (<see cref="EventChannels.AcceptInterdomainBind"/>,
 ///   <see cref="EventChannels.PeerClosed"/>). A bind needs its answer inside the hypercall.
+/// - A page transfer's receiving half (<see cref="TransferPage"/>) is answered at once, called
+///   holding the machine's frame lock: it changes the frame table and the target's reservation
+///   count, which that lock guards, and the target's shared grant entry, which its guest shares and
+///   which is changed only by compare-exchange (<see cref="GrantTable.AcceptTransfer"/>), as a
+///   grantee's map marks a granter's entry. The status belongs in the sender's hypercall.
 /// - Effects on guest-visible state (<see cref="SendToPeer"/>: pending bits, selectors and the
 ///   upcall flag in the target's shared_info) are applied while none of the target's slices runs;
 ///   a host running domains on several threads defers them to the end of the target's slice.
@@ -61,4 +67,14 @@ public interface IDomainHost
 
     /// <summary>EVTCHNOP_send to another domain: raise <paramref name="targetPort"/> of <paramref name="target"/> while none of its slices runs.</summary>
     void SendToPeer(DomId target, uint targetPort, DomId sender, uint senderPort);
+
+    /// <summary>
+    /// GNTTABOP_transfer's other half: frame <paramref name="mfn"/>, which <paramref name="sender"/>
+    /// has given up and which is owned by no one, goes to <paramref name="target"/> through its
+    /// grant entry <paramref name="gref"/> (<see cref="PvDomain.AcceptTransferredPage"/>). Answers at
+    /// once, under the frame lock the caller holds: Okay when the target owns the frame now,
+    /// BadDomain when there is no such domain, GeneralError when the target refused it; on a
+    /// refusal the frame is still the caller's to dispose of.
+    /// </summary>
+    GrantStatus TransferPage(DomId target, uint gref, DomId sender, ulong mfn);
 }

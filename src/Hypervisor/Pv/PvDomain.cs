@@ -77,6 +77,13 @@ public sealed partial class PvDomain
     /// <summary>How many frames the domain holds and may hold (memory_op reservations).</summary>
     public DomainReservation Reservation { get; }
 
+    /// <summary>
+    /// Takes a page that <paramref name="sender"/> gave away with GNTTABOP_transfer, through this
+    /// domain's grant entry <paramref name="gref"/>; the host calls it for the sender, holding the
+    /// machine's frame lock (<see cref="IDomainHost.TransferPage"/>).
+    /// </summary>
+    public GrantStatus AcceptTransferredPage(DomId sender, uint gref, ulong mfn) => Grants.AcceptTransfer(sender, gref, mfn, Reservation);
+
     public VirtualClock Clock { get; }
 
     public SharedInfoPage SharedInfo { get; }

@@ -77,6 +77,8 @@ public sealed partial class PvVcpu
                 return GrantMap(ops, count);
             case Abi.GrantTableOp.UnmapGrantRef:
                 return GrantUnmap(ops, count);
+            case Abi.GrantTableOp.Transfer:
+                return GrantTransfer(ops, count);
             default:
                 return XenErrno.NoSys.ToReturnValue();
         }
@@ -206,5 +208,58 @@ public sealed partial class PvVcpu
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// GNTTABOP_transfer, as Xen does it for PV domains: for each operation the caller gives up the
+    /// frame it names by MFN (its own, unmapped, untyped, unpinned and referenced by nothing else,
+    /// else GNTST_bad_page), its M2P entry becomes invalid and its TLBs are flushed; then the
+    /// receiver named by domid takes it through its grant entry ref, through the seam
+    /// (<see cref="IDomainHost.TransferPage"/>). As on Xen, a page given up stays given up: when
+    /// the receiver does not exist (GNTST_bad_domain) or refuses it (GNTST_general_error: no
+    /// headroom in its reservation, being destroyed, or an entry that does not accept a transfer
+    /// from the caller), the frame goes back to the machine's free pool, not to the caller.
+    /// </summary>
+    private long GrantTransfer(ulong ops, uint count)
+    {
+        var layout = GrantTransferLayout.For(_domain.Width);
+        var op = new byte[layout.Size];
+        for (uint i = 0; i < count; i++)
+        {
+            ulong va = ops + (i * (ulong)layout.Size);
+            if (!_guest.TryRead(va, op))
+            {
+                return XenErrno.Fault.ToReturnValue();
+            }
+
+            ulong mfn = _domain.Width == GuestWidth.Bits64 ? BinaryPrimitives.ReadUInt64LittleEndian(op) : BinaryPrimitives.ReadUInt32LittleEndian(op);
+            var receiver = new DomId(BinaryPrimitives.ReadUInt16LittleEndian(op.AsSpan(layout.DomId)));
+            uint gref = BinaryPrimitives.ReadUInt32LittleEndian(op.AsSpan(layout.Ref));
+            var status = TransferOne(mfn, receiver, gref);
+            if (!_guest.TryWriteU16(va + (ulong)layout.Status, (ushort)(short)status))
+            {
+                return XenErrno.Fault.ToReturnValue();
+            }
+        }
+
+        return 0;
+    }
+
+    private GrantStatus TransferOne(ulong mfn, DomId receiver, uint gref)
+    {
+        var machine = _domain.Machine;
+        if (!machine.Frames.Contains(mfn) || !_domain.Reservation.TryGiveAway(mfn))
+        {
+            return GrantStatus.BadPage;
+        }
+
+        _flush.RequestFlushAll();
+        var status = _domain.Host.TransferPage(receiver, gref, _domain.Id, mfn);
+        if (status != GrantStatus.Okay)
+        {
+            machine.Frames.Free(mfn);
+        }
+
+        return status;
     }
 }

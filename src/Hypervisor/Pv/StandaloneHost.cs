@@ -58,4 +58,7 @@ public sealed class StandaloneHost : IDomainHost
     public void SendToPeer(DomId target, uint targetPort, DomId sender, uint senderPort)
     {
     }
+
+    /// <summary>Alone on its machine, a domain has no one to transfer a page to.</summary>
+    public GrantStatus TransferPage(DomId target, uint gref, DomId sender, ulong mfn) => GrantStatus.BadDomain;
 }

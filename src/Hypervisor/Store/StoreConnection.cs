@@ -6,7 +6,7 @@ namespace ActorVisor.Hypervisor.Store;
 /// The store's end of one domain's ring: reads requests from the request ring, answers them
 /// through <see cref="XenStore"/>, and writes replies and the domain's watch events to the
 /// response ring as room allows. The host calls <see cref="Service"/> when the guest notifies
-/// the store event channel (and when <see cref="XenStore.EventsQueued"/> names this domain);
+/// the store event channel (and when the store's <see cref="IStoreEventSink"/> hears of an event for this domain);
 /// when it returns true the host sends the event back to the guest.
 ///
 /// Invariants: indices the guest wrote are checked before use (more than a ring's worth
@@ -51,7 +51,7 @@ public sealed partial class StoreConnection
     public bool Service(Span<byte> page)
     {
         // A request of this domain can queue a watch event for this same domain, and a host that
-        // services on XenStore.EventsQueued would then re-enter; the loop below already takes those events.
+        // services on IStoreEventSink.EventsQueued would then re-enter; the loop below already takes those events.
         if (IsClosed || _servicing)
         {
             return false;

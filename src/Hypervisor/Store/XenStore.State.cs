@@ -22,7 +22,10 @@ public sealed partial class XenStore
     }
 
     /// <summary>Rebuilds a store from captured state, or returns null with the reason if the state is not one this version wrote.</summary>
-    public static XenStore? TryRestore(XenStoreState state, StoreQuotas? quotas, out string error)
+    public static XenStore? TryRestore(XenStoreState state, StoreQuotas? quotas, out string error) => TryRestore(state, quotas, null, out error);
+
+    /// <summary>Rebuilds a store from captured state, telling <paramref name="events"/> of the watch events queued from then on; null with the reason if the state is not one this version wrote.</summary>
+    public static XenStore? TryRestore(XenStoreState state, StoreQuotas? quotas, IStoreEventSink? events, out string error)
     {
         ArgumentNullException.ThrowIfNull(state);
         if (state.Version != XenStoreState.CurrentVersion)
@@ -37,7 +40,7 @@ public sealed partial class XenStore
             return null;
         }
 
-        var store = new XenStore(quotas);
+        var store = new XenStore(quotas, events);
         var root = Rebuild(state.Nodes[0], state.Nodes.Skip(1).ToList(), out error);
         if (root is null)
         {

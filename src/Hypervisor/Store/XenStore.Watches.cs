@@ -14,9 +14,6 @@ public sealed partial class XenStore
     private readonly List<RegisteredWatch> _watches = [];
     private readonly Dictionary<DomId, Queue<WatchEvent>> _pending = [];
 
-    /// <summary>Called with a domain's id when a watch event was queued for it; the host then services that domain's connection.</summary>
-    public Action<DomId>? EventsQueued { get; set; }
-
     /// <summary>Watches registered at the moment, all domains together.</summary>
     public int WatchCount => _watches.Count;
 
@@ -123,7 +120,7 @@ public sealed partial class XenStore
         }
 
         queue.Enqueue(watchEvent);
-        EventsQueued?.Invoke(domain);
+        _events?.EventsQueued(domain);
     }
 
     private sealed record RegisteredWatch(DomId Owner, string Path, string Token, bool Relative);

@@ -17,10 +17,14 @@ namespace ActorVisor.Hypervisor.Store;
 public sealed partial class XenStore
 {
     private readonly StoreTree _tree;
+    private readonly IStoreEventSink? _events;
     private long _generation;
 
-    public XenStore(StoreQuotas? quotas = null)
+    /// <param name="quotas">Per-domain limits, or the defaults.</param>
+    /// <param name="events">Told whenever a watch event is queued for a domain, or null when no one services connections (a store used as a plain model).</param>
+    public XenStore(StoreQuotas? quotas = null, IStoreEventSink? events = null)
     {
+        _events = events;
         Quotas = quotas ?? new StoreQuotas();
         var rootPermissions = ImmutableArray.Create(new StorePermission(DomId.Dom0, StoreAccess.None));
         var root = new StoreNode([], rootPermissions, StoreNode.NoChildren, 0);

@@ -10,8 +10,11 @@ namespace ActorVisor.Hypervisor.Tests.Pv;
 /// </summary>
 public class GuestSuiteTests
 {
-    /// <summary>Guests that wait for a XenStore back-end; Store/XenStoreGuestTests runs them with one.</summary>
-    private static readonly HashSet<string> NeedsStoreBackend = ["xenstore"];
+    /// <summary>
+    /// Guests that wait for a XenStore back-end: Store/XenStoreGuestTests runs xenstore with one;
+    /// the front-end guests look for their devices in XenStore (Host.Tests' FrontEndGuestTests).
+    /// </summary>
+    private static readonly HashSet<string> NeedsStoreBackend = ["xenstore", "disk", "netecho"];
 
     public static TheoryData<string, string> AllGuests()
     {

@@ -12,9 +12,9 @@ internal static class StoreTestKit
     public static readonly DomId Other = new(2);
 
     /// <summary>A store where the control domain made /local/domain/1 and /local/domain/2 owned by their domains, as xl does.</summary>
-    public static XenStore WithGuests(StoreQuotas? quotas = null)
+    public static XenStore WithGuests(StoreQuotas? quotas = null, IStoreEventSink? events = null)
     {
-        var store = new XenStore(quotas);
+        var store = new XenStore(quotas, events);
         foreach (var d in new[] { Guest, Other })
         {
             string home = StorePath.DomainPath(d);
@@ -45,4 +45,15 @@ internal static class StoreTestKit
 
         return events;
     }
+}
+
+/// <summary>A store's event sink that writes down, in order, each domain it was told of.</summary>
+internal sealed class QueuedStoreEvents : IStoreEventSink
+{
+    public List<DomId> Told { get; } = [];
+
+    public void EventsQueued(DomId domain) => Told.Add(domain);
+
+    /// <summary>True, and forgotten, when <paramref name="domain"/> was told of since the last call.</summary>
+    public bool TakeFor(DomId domain) => Told.RemoveAll(d => d == domain) > 0;
 }

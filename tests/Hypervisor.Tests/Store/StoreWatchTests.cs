@@ -16,6 +16,22 @@ public class StoreWatchTests
     }
 
     [Fact]
+    public void The_event_sink_hears_of_each_queued_event_for_its_domain_only()
+    {
+        var events = new QueuedStoreEvents();
+        var store = WithGuests(events: events);
+        store.Watch(Guest, "data", "d");
+        store.Watch(Other, "/local/domain/2/data", "o");
+        Assert.Equal([Guest, Other], events.Told);
+        events.Told.Clear();
+
+        store.WriteString(Guest, "data/x", "1");
+        store.WriteString(Guest, "name", "not watched");
+
+        Assert.Equal([Guest], events.Told);
+    }
+
+    [Fact]
     public void A_watch_fires_for_its_node_and_everything_below_but_not_siblings()
     {
         var store = WithGuests();
