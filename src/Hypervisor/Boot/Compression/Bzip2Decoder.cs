@@ -57,12 +57,12 @@ public static class Bzip2Decoder
                     break;
                 }
 
-                if (!output.Reserve(room))
+                if (!output.TryGetRoom(room, out var space))
                 {
                     return DecompressResult.Fail(DecompressError.OutputTooLarge, "the bzip2 stream decodes past what one array can hold");
                 }
 
-                int read = bzip2.Read(output.Array.AsSpan(output.Length, (int)room));
+                int read = bzip2.Read(space);
                 if (read == 0)
                 {
                     break;

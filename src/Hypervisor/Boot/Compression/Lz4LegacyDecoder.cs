@@ -42,6 +42,7 @@ public static class Lz4LegacyDecoder
         var output = new OutputBuffer(maxOutputBytes, expectedBytes > 0 ? expectedBytes : Math.Min((long)input.Length * 4, maxOutputBytes));
         int pos = 4;
         int shortBlockAt = -1;
+        byte[]? scratch = null;
         while (pos < input.Length)
         {
             if (input.Length - pos < 4)
@@ -73,13 +74,35 @@ public static class Lz4LegacyDecoder
             }
 
             long room = Math.Min(BlockBytes, maxOutputBytes - output.Length);
-            if (room <= 0 || !output.Reserve(room))
+            if (room <= 0)
             {
                 return DecompressResult.Fail(DecompressError.OutputTooLarge, $"the block at offset {pos} would pass the {maxOutputBytes}-byte output limit");
             }
 
+            // A block's decoded size is known only after decoding it: straight into the output when
+            // the array has room for a whole block, else through a scratch block (the last one, when
+            // the array was sized to the expected output), so that the array is never grown for nothing.
             var block = input.Slice(pos + 4, (int)size);
-            int decoded = LZ4Codec.Decode(block, output.Array.AsSpan(output.Length, (int)room));
+            int decoded;
+            if (output.Array.Length - output.Length >= room)
+            {
+                decoded = LZ4Codec.Decode(block, output.Array.AsSpan(output.Length, (int)room));
+            }
+            else
+            {
+                scratch ??= new byte[BlockBytes];
+                decoded = LZ4Codec.Decode(block, scratch.AsSpan(0, (int)room));
+                if (decoded > 0 && !output.Reserve(decoded))
+                {
+                    return DecompressResult.Fail(DecompressError.OutputTooLarge, $"the block at offset {pos} decodes past what one array can hold");
+                }
+
+                if (decoded > 0)
+                {
+                    scratch.AsSpan(0, decoded).CopyTo(output.Array.AsSpan(output.Length));
+                }
+            }
+
             if (decoded < 0)
             {
                 return room < BlockBytes

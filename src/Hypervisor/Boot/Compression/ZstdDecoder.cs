@@ -65,12 +65,12 @@ public static class ZstdDecoder
                 int written;
                 if (room > 0)
                 {
-                    if (!output.Reserve(room))
+                    if (!output.TryGetRoom(room, out var space))
                     {
                         return DecompressResult.Fail(DecompressError.OutputTooLarge, $"the zstd frame at offset {frameStart} decodes past what one array can hold");
                     }
 
-                    status = decompressor.UnwrapStream(input[pos..], output.Array.AsSpan(output.Length, (int)room), out consumed, out written);
+                    status = decompressor.UnwrapStream(input[pos..], space, out consumed, out written);
                     output.Length += written;
                 }
                 else
