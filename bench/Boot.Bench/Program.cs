@@ -10,12 +10,18 @@ namespace ActorVisor.Boot.Bench;
 /// Decompression of a real bzImage payload (host wall-clock time, so this is not a test): our
 /// XZ decoder against the system's `xz -d` on the same bytes in the same run, each the median
 /// of several rounds, and the full bzImage unwrap plus ELF parse.
-/// Usage: ActorVisor.Boot.Bench VMLINUZ [rounds].
+/// Usage: ActorVisor.Boot.Bench VMLINUZ [rounds]; with <c>formats</c> first, the decode table of
+/// every payload format (<see cref="KernelFormatsBench"/>).
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args is ["formats", var vmlinux, var vmlinuz, var cache, .. var rest])
+        {
+            return KernelFormatsBench.Run(vmlinux, vmlinuz, cache, rest.Length > 0 ? int.Parse(rest[0], CultureInfo.InvariantCulture) : 5);
+        }
+
         if (args.Length < 1)
         {
             Console.Error.WriteLine("usage: ActorVisor.Boot.Bench VMLINUZ [rounds]");

@@ -124,7 +124,13 @@ public sealed class ProjectGraphTests
         return rows;
     }
 
-    /// <summary>The src/ projects and the package assemblies that the built binary of <paramref name="project"/> references.</summary>
+    /// <summary>Packages whose assembly is named otherwise than the package: the binary names the assembly, the table the package.</summary>
+    private static readonly Dictionary<string, string> PackageOfAssembly = new(StringComparer.Ordinal)
+    {
+        ["ZstdSharp"] = "ZstdSharp.Port",
+    };
+
+    /// <summary>The src/ projects and the packages (by package name) that the built binary of <paramref name="project"/> references.</summary>
     private static (HashSet<string> Projects, HashSet<string> Packages) BinaryReferences(string project)
     {
         var assemblyNames = ProjectNames().ToDictionary(AssemblyNameOf, p => p, StringComparer.Ordinal);
@@ -144,7 +150,7 @@ public sealed class ProjectGraphTests
             }
             else if (!IsFramework(name))
             {
-                packages.Add(name);
+                packages.Add(PackageOfAssembly.GetValueOrDefault(name, name));
             }
         }
         return (projects, packages);

@@ -12,8 +12,11 @@ namespace ActorVisor.Hypervisor.Boot;
 /// 512-byte setup sectors after the boot sector; the boot-sector signature 0xAA55 is at 0x1FE;
 /// "HdrS" at 0x202 and the protocol version (u16 at 0x206) follow; from version 2.08 on,
 /// payload_offset (u32 at 0x248, relative to the protected-mode code) and payload_length (u32
-/// at 0x24C) locate the payload. Linux appends the decompressed size as the payload's last
-/// four bytes for every format except gzip.
+/// at 0x24C) locate the payload. The payload's format is told by its magic (Linux's build writes
+/// no other marker); Linux appends the decompressed size as the payload's last four bytes
+/// (little-endian, its size_append) for every format except gzip, and the decoded kernel must
+/// have exactly that size. zstd, lz4, bzip2 and lzop decoders are given the payload without
+/// those four bytes, so that they can refuse anything after the end of their stream.
 /// </summary>
 public static class BzImage
 {
@@ -59,13 +62,25 @@ public static class BzImage
 
         var payload = file.Slice((int)start, (int)length);
         var format = PayloadDecompressor.Detect(payload);
-        long expected = format is CompressionFormat.Gzip or CompressionFormat.Unknown || payload.Length < 4
-            ? 0
-            : BinaryPrimitives.ReadUInt32LittleEndian(payload[^4..]);
-        var decompressed = PayloadDecompressor.Decompress(payload, maxOutputBytes, Math.Min(expected, maxOutputBytes));
+        bool sizeAppended = format is not (CompressionFormat.Gzip or CompressionFormat.Unknown);
+        if (sizeAppended && payload.Length < 8)
+        {
+            return BzImageResult.Fail(BzImageError.DecompressionFailed, DecompressError.Truncated, $"{format} payload: {payload.Length} bytes hold no stream and appended size");
+        }
+
+        long expected = sizeAppended ? BinaryPrimitives.ReadUInt32LittleEndian(payload[^4..]) : 0;
+        var stream = format is CompressionFormat.Zstd or CompressionFormat.Lz4 or CompressionFormat.Bzip2 or CompressionFormat.Lzo
+            ? payload[..^4]
+            : payload;
+        var decompressed = PayloadDecompressor.Decompress(stream, maxOutputBytes, Math.Min(expected, maxOutputBytes));
         if (!decompressed.Succeeded)
         {
             return BzImageResult.Fail(BzImageError.DecompressionFailed, decompressed.Error, $"{format} payload: {decompressed.Detail}");
+        }
+
+        if (sizeAppended && decompressed.Data!.Length != expected)
+        {
+            return BzImageResult.Fail(BzImageError.DecompressionFailed, DecompressError.SizeMismatch, $"{format} payload: decoded to {decompressed.Data.Length} bytes, the size appended to it says {expected}");
         }
 
         var elf = decompressed.Data!;

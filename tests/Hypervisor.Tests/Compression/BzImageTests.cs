@@ -11,25 +11,8 @@ public class BzImageTests
 {
     private static readonly byte[] Elf = GuestImages.Load("x86_64", "hello");
 
-    /// <summary>
-    /// Builds a bzImage the way Linux lays one out: boot sector and setup sectors with the setup
-    /// header, then the protected-mode part, inside which the payload sits at payload_offset.
-    /// </summary>
-    private static byte[] Wrap(byte[] payload, ushort version = 0x020F, byte setupSectors = 3, int stubBytes = 0x180, uint? lengthOverride = null)
-    {
-        int sectors = setupSectors == 0 ? 4 : setupSectors;
-        int protectedStart = (sectors + 1) * 512;
-        var image = new byte[protectedStart + stubBytes + payload.Length + 64];
-        image[0x1F1] = setupSectors;
-        BinaryPrimitives.WriteUInt16LittleEndian(image.AsSpan(0x1FE), 0xAA55);
-        "HdrS"u8.CopyTo(image.AsSpan(0x202));
-        BinaryPrimitives.WriteUInt16LittleEndian(image.AsSpan(0x206), version);
-        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(0x248), (uint)stubBytes);
-        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(0x24C), lengthOverride ?? (uint)payload.Length);
-        image.AsSpan(protectedStart, stubBytes).Fill(0x90);
-        payload.CopyTo(image, protectedStart + stubBytes);
-        return image;
-    }
+    private static byte[] Wrap(byte[] payload, ushort version = 0x020F, byte setupSectors = 3, int stubBytes = 0x180, uint? lengthOverride = null) =>
+        BzImageFixture.Wrap(payload, version, setupSectors, stubBytes, lengthOverride);
 
     /// <summary>The kernel's xz payload: x86 BCJ + LZMA2 with CRC32, followed by the decompressed size.</summary>
     private static byte[] XzPayload(byte[] elf)
@@ -123,12 +106,24 @@ public class BzImageTests
     }
 
     [Fact]
-    public void An_unsupported_compression_is_named()
+    public void A_payload_of_no_known_format_is_named_unknown()
     {
-        var result = BzImage.Unwrap(Wrap("BZh91AY&SY and more bytes"u8.ToArray()));
+        var result = BzImage.Unwrap(Wrap("PK\x03\x04 and more bytes"u8.ToArray()));
 
         Assert.Equal(BzImageError.DecompressionFailed, result.Error);
-        Assert.Equal(DecompressError.UnsupportedFormat, result.Compression);
+        Assert.Equal(DecompressError.UnknownFormat, result.Compression);
+    }
+
+    [Fact]
+    public void A_payload_whose_appended_size_disagrees_is_refused()
+    {
+        var payload = XzPayload(Elf);
+        payload[^4] ^= 0x01;
+
+        var result = BzImage.Unwrap(Wrap(payload));
+
+        Assert.Equal(DecompressError.SizeMismatch, result.Compression);
+        Assert.Contains("appended", result.Detail);
     }
 
     [Fact]
@@ -144,23 +139,6 @@ public class BzImageTests
     [InlineData("x86_32")]
     public void A_guest_wrapped_in_a_bzImage_boots_and_powers_off(string arch)
     {
-        var parsed = XenElfLoader.Parse(Wrap(XzPayload(GuestImages.Load(arch, "hello"))));
-        Assert.True(parsed.Succeeded, parsed.Detail);
-        using var machine = Machine.WithMegabytes(20);
-        var built = DomainBuilder.Build(machine, parsed.Image!, DomainConfig.WithMegabytes(new DomId(1), 16));
-        Assert.True(built.Succeeded, built.Detail);
-        var console = new System.Text.StringBuilder();
-        var domain = new PvDomain(machine, built.Domain!, new StandaloneHost(console: text => console.Append(text)));
-
-        SliceResult result;
-        do
-        {
-            result = domain.Vcpus[0].RunSlice(100_000);
-        }
-        while (result.Outcome is SliceOutcome.BudgetSpent or SliceOutcome.Yielded && domain.Clock.NowNs < 1_000_000_000);
-
-        Assert.Equal(SliceOutcome.ShutDown, result.Outcome);
-        Assert.Equal(ShutdownReason.Poweroff, result.Reason);
-        Assert.Contains("PASS ", console.ToString());
+        BzImageFixture.AssertBootsToPoweroff(Wrap(XzPayload(GuestImages.Load(arch, "hello"))));
     }
 }

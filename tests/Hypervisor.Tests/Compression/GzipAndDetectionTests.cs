@@ -60,11 +60,19 @@ public class GzipAndDetectionTests
     }
 
     [Fact]
-    public void A_recognised_but_unimplemented_format_is_unsupported()
+    public void Data_with_no_known_magic_is_an_unknown_format()
     {
-        var result = PayloadDecompressor.Decompress("BZh91AY&SY"u8);
+        var result = PayloadDecompressor.Decompress("\u007FELF and more"u8);
 
-        Assert.Equal(DecompressError.UnsupportedFormat, result.Error);
-        Assert.Contains("Bzip2", result.Detail);
+        Assert.Equal(DecompressError.UnknownFormat, result.Error);
+    }
+
+    [Fact]
+    public void A_bzip2_header_over_garbage_is_refused_by_the_bzip2_decoder()
+    {
+        var result = PayloadDecompressor.Decompress("BZh91AY&SY and more bytes"u8);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("bzip2", result.Detail);
     }
 }

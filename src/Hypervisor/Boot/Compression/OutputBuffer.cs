@@ -39,5 +39,23 @@ internal sealed class OutputBuffer
         return true;
     }
 
+    /// <summary>
+    /// Free space for up to <paramref name="maxBytes"/> further bytes: what the array has left, or,
+    /// only when it is full, room in a grown array (false if that would pass the limit). Writers that
+    /// do not know how much comes next use it, so that an array sized to the expected output is
+    /// filled exactly and never grown.
+    /// </summary>
+    public bool TryGetRoom(long maxBytes, out Span<byte> room)
+    {
+        if (Length == Array.Length && !Reserve(Math.Min(maxBytes, _limitBytes - Length)))
+        {
+            room = default;
+            return false;
+        }
+
+        room = Array.AsSpan(Length, (int)Math.Min(maxBytes, Array.Length - Length));
+        return true;
+    }
+
     public byte[] ToArray() => Array.Length == Length ? Array : Array.AsSpan(0, Length).ToArray();
 }

@@ -4,9 +4,11 @@ using System.IO.Compression;
 namespace ActorVisor.Hypervisor.Boot.Compression;
 
 /// <summary>
-/// Recognises a compressed kernel payload by its magic and decompresses the formats this loader
-/// implements: xz and legacy .lzma (our own decoders) and gzip (the BCL's deflate, with the gzip trailer's CRC32
-/// and size verified here).
+/// Recognises a compressed kernel payload by its magic and decompresses it: the seven formats
+/// Linux builds bzImages with and Xen's domain builder loads. xz, legacy .lzma, legacy lz4 framing,
+/// lzop and LZO1X are our own decoders; gzip is the BCL's deflate (the gzip trailer's CRC32 and
+/// size verified here); zstd is ZstdSharp.Port and bzip2 SharpCompress, each wrapped so that its
+/// output is bounded and its exceptions become results.
 /// </summary>
 public static class PayloadDecompressor
 {
@@ -30,9 +32,11 @@ public static class PayloadDecompressor
     }
 
     /// <summary>
-    /// Decompresses one payload. Only the first .xz stream is decoded, because Linux appends the
-    /// decompressed size as four little-endian bytes after it; <paramref name="expectedBytes"/>
-    /// (0 if unknown) only sizes the first allocation.
+    /// Decompresses one payload. Only the first .xz stream is decoded, and a .lzma stream ends at
+    /// its end marker or size, because Linux appends the decompressed size as four little-endian
+    /// bytes after them; zstd, lz4, bzip2 and lzop data must be given without that size (see
+    /// <see cref="BzImage"/>) and are decoded to their end, with nothing allowed after it.
+    /// <paramref name="expectedBytes"/> (0 if unknown) only sizes the first allocation.
     /// </summary>
     public static DecompressResult Decompress(ReadOnlySpan<byte> data, long maxOutputBytes = XzDecoder.DefaultMaxOutputBytes, long expectedBytes = 0)
     {
@@ -42,8 +46,11 @@ public static class PayloadDecompressor
             CompressionFormat.Xz => XzDecoder.Decode(data, maxOutputBytes, singleStream: true, expectedBytes),
             CompressionFormat.Gzip => DecodeGzip(data, maxOutputBytes),
             CompressionFormat.Lzma => LzmaAloneDecoder.Decode(data, maxOutputBytes, expectedBytes),
-            CompressionFormat.Unknown => DecompressResult.Fail(DecompressError.UnknownFormat, "the payload starts with no known compression magic"),
-            _ => DecompressResult.Fail(DecompressError.UnsupportedFormat, $"{format} payloads are not supported (xz, lzma and gzip are)"),
+            CompressionFormat.Zstd => ZstdDecoder.Decode(data, maxOutputBytes, expectedBytes),
+            CompressionFormat.Lz4 => Lz4LegacyDecoder.Decode(data, maxOutputBytes, expectedBytes),
+            CompressionFormat.Bzip2 => Bzip2Decoder.Decode(data, maxOutputBytes, expectedBytes),
+            CompressionFormat.Lzo => LzopDecoder.Decode(data, maxOutputBytes, expectedBytes),
+            _ => DecompressResult.Fail(DecompressError.UnknownFormat, "the payload starts with no known compression magic"),
         };
     }
 
