@@ -8,9 +8,10 @@
 # Each module is loaded with busybox insmod unless /sys/module already has it. A "required"
 # module that fails to load is an error; a "softdep" one is an alias provider of which one is
 # enough (crc32c-intel needs SSE4.2 and answers ENODEV without it, crc32c_generic serves then).
-# Prints "actorvisor-modules: ..." lines; the begin and end lines also go to /dev/kmsg, so the
-# console shows them with the kernel's timestamp (virtual time). Exits 0 when every required
-# module of the targets is loaded.
+# Prints "actorvisor-modules: ..." lines through /dev/kmsg when it can (stdout otherwise), so the
+# console shows each with the kernel's timestamp (virtual time): the figures of
+# docs/perf/linux-modules.md come from them. Exits 0 when every required module of the targets
+# is loaded.
 LIST=/lib/modules/$(uname -r)/xen-io.list
 if [ ! -f "$LIST" ]; then
     echo "actorvisor-modules: no $LIST in this initramfs"
@@ -25,12 +26,15 @@ wanted() {
     return 1
 }
 
-kmsg() {
-    echo "$1"
-    [ -w /dev/kmsg ] && echo "$1" > /dev/kmsg
+say() {
+    if [ -w /dev/kmsg ]; then
+        echo "$1" > /dev/kmsg
+    else
+        echo "$1"
+    fi
 }
 
-kmsg "actorvisor-modules: begin ${*:-all}"
+say "actorvisor-modules: begin ${*:-all}"
 loaded=0
 failed=0
 tolerated=0
@@ -38,19 +42,19 @@ while read -r target path kind; do
     wanted "$@" || continue
     name=$(basename "$path" .ko | tr - _)
     if [ -d "/sys/module/$name" ]; then
-        echo "actorvisor-modules: $name already loaded"
+        say "actorvisor-modules: $name already loaded"
         continue
     fi
     if message=$(insmod "/lib/modules/$(uname -r)/$path" 2>&1); then
         loaded=$((loaded + 1))
-        echo "actorvisor-modules: insmod $name ok ($kind, for $target)"
+        say "actorvisor-modules: insmod $name ok ($kind, for $target)"
     elif [ "$kind" = softdep ]; then
         tolerated=$((tolerated + 1))
-        echo "actorvisor-modules: insmod $name failed ($kind, for $target; tolerated): $message"
+        say "actorvisor-modules: insmod $name failed ($kind, for $target; tolerated): $message"
     else
         failed=$((failed + 1))
-        echo "actorvisor-modules: insmod $name FAILED ($kind, for $target): $message"
+        say "actorvisor-modules: insmod $name FAILED ($kind, for $target): $message"
     fi
 done < "$LIST"
-kmsg "actorvisor-modules: end loaded=$loaded failed=$failed tolerated=$tolerated"
+say "actorvisor-modules: end loaded=$loaded failed=$failed tolerated=$tolerated"
 [ "$failed" -eq 0 ]
