@@ -19,7 +19,7 @@ public sealed class LinuxLoopDiskTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("linux-loop-disk-").FullName;
 
-    [LinuxUserSpaceFact]
+    [LinuxUserSpaceFact(NeedsE2fsprogs = true)]
     public void Debian_kernel_mounts_a_host_made_ext4_image_checks_its_files_writes_syncs_and_rereads_through_loop()
     {
         var files = LinuxTestModes.HostFiles(seed: 20261203);

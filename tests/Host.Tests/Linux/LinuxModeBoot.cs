@@ -74,15 +74,35 @@ public sealed partial class LinuxModeBoot
     private static partial Regex TimestampPattern();
 }
 
-/// <summary>A fact skipped, with the reason, when `make -C guests linux` could not provide the kernel or the user-space initramfs.</summary>
+/// <summary>
+/// A fact skipped, with the reason, when `make -C guests linux` could not provide the kernel or the
+/// user-space initramfs. With <see cref="NeedsE2fsprogs"/> it also needs the host's e2fsprogs, and
+/// without them fails (saying what to install) unless ACTORVISOR_OFFLINE=1 allows the skip.
+/// </summary>
 internal sealed class LinuxUserSpaceFactAttribute : FactAttribute
 {
+    private bool _needsE2fsprogs;
+
     public LinuxUserSpaceFactAttribute()
     {
         var missing = new[] { LinuxModeBoot.KernelPath, LinuxModeBoot.UserSpacePath }.Where(f => !File.Exists(f)).ToList();
         if (missing.Count > 0)
         {
             Skip = $"{string.Join(", ", missing)} absent: `make -C guests linux` could not fetch Debian's kernel or packages (test.sh fails then unless ACTORVISOR_OFFLINE=1)";
+        }
+    }
+
+    public bool NeedsE2fsprogs
+    {
+        get => _needsE2fsprogs;
+        set
+        {
+            _needsE2fsprogs = value;
+            var tools = Ext4Image.MissingTools();
+            if (value && Skip is null && tools.Count > 0 && Environment.GetEnvironmentVariable("ACTORVISOR_OFFLINE") == "1")
+            {
+                Skip = $"{string.Join(", ", tools)} not installed (e2fsprogs) and ACTORVISOR_OFFLINE=1";
+            }
         }
     }
 }
