@@ -10,6 +10,12 @@
 # a boot never reads (documentation, manual pages, locales, glibc's iconv modules, Python's own
 # test suite and GUI modules) is removed, and guests/linux/build/mkinitramfs writes the tree,
 # symbolic links included, with /dev/console added. Nothing here needs root.
+#
+# The kernel modules of the Xen I/O tests (xen-blkfront, xen-netfront, ext4 and what they need)
+# come from the kernel's own .deb, the one guests/linux/fetch.sh downloaded into
+# guests/linux/build/ (LINUX_DEB=/path/to/file.deb names another): xen-io-modules.sh puts them
+# under /lib/modules/VERSION with their load order and /usr/sbin/load-xen-io, and the test modes
+# of test-modes.sh become /usr/sbin/actorvisor-test.
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -40,6 +46,8 @@ fail() {
 }
 
 [ -x "$MKINITRAMFS" ] || fail "$MKINITRAMFS is missing (make -C guests linux builds it)"
+KERNEL_DEB=${LINUX_DEB:-$(ls "$BUILD"/linux-image-6.1.0-*-amd64_*.deb 2>/dev/null | sort -V | tail -n 1)}
+[ -n "$KERNEL_DEB" ] && [ -f "$KERNEL_DEB" ] || fail "no linux-image-6.1.0-*-amd64 .deb in $BUILD (guests/linux/fetch.sh downloads it; LINUX_DEB names one)"
 command -v dpkg-deb >/dev/null 2>&1 || fail "the 'dpkg-deb' tool is needed and not installed"
 mkdir -p "$DEBS"
 
@@ -69,7 +77,8 @@ fi
 
 # Rebuilt when the image is older than a .deb, the init script, this script or the writer.
 if [ -s "$OUT" ]; then
-    newer=$(find "$DEBS" "$HERE/userspace-init.sh" "$0" "$MKINITRAMFS" -newer "$OUT" -print 2>/dev/null | head -n 1)
+    newer=$(find "$DEBS" "$KERNEL_DEB" "$HERE/userspace-init.sh" "$HERE/xen-io-modules.sh" "$HERE/load-xen-io.sh" \
+        "$HERE/test-modes.sh" "$0" "$MKINITRAMFS" -newer "$OUT" -print 2>/dev/null | head -n 1)
     if [ -z "$newer" ]; then
         echo "userspace.sh: $OUT is up to date"
         exit 0
@@ -103,7 +112,11 @@ if command -v objdump >/dev/null 2>&1; then
     done
 fi
 
-mkdir -p "$ROOT/dev" "$ROOT/proc" "$ROOT/sys" "$ROOT/tmp" "$ROOT/test"
+sh "$HERE/xen-io-modules.sh" "$KERNEL_DEB" "$ROOT" || fail "the Xen I/O modules could not be added"
+cp "$HERE/test-modes.sh" "$ROOT/usr/sbin/actorvisor-test"
+chmod 755 "$ROOT/usr/sbin/actorvisor-test"
+
+mkdir -p "$ROOT/dev" "$ROOT/proc" "$ROOT/sys" "$ROOT/tmp" "$ROOT/test" "$ROOT/mnt"
 ln -sf python3.11 "$ROOT/usr/bin/python3"
 cp "$HERE/userspace-init.sh" "$ROOT/init"
 chmod 755 "$ROOT/init"
