@@ -8,6 +8,8 @@ trap 'rm -f "$log"' EXIT
 # Debian's Linux kernel, the initramfs and Debian's user-space packages for the Linux tests of two
 # projects, fetched once before the projects build side by side. When they cannot be had the Linux tests skip, saying why, and
 # this script fails at the end unless ACTORVISOR_OFFLINE=1 says that skipping them is allowed.
+# The host packages the guests and tests use (gcc, make, compressors, e2fsprogs), when missing.
+tools/host-packages.sh || echo "test.sh: some host packages are missing; the tests that need them will say which"
 linux_missing=0
 if ! make -s -C guests linux; then
   linux_missing=1
