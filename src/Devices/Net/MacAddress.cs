@@ -51,6 +51,19 @@ public readonly record struct MacAddress(ulong Value)
         return new((ulong)XenOui << 24 | (ulong)domainId << 8 | (uint)vifIndex);
     }
 
+    /// <summary>
+    /// The MAC of vif <paramref name="vifIndex"/>: the spec's own (already checked by the config
+    /// loader) or, when the spec names none, <see cref="ForVif"/>'s choice.
+    /// </summary>
+    public static MacAddress FromSpecOrDefault(string? specMac, int domainId, int vifIndex)
+    {
+        if (specMac is null)
+        {
+            return ForVif(domainId, vifIndex);
+        }
+        return TryParse(specMac, out var mac) ? mac : throw new ArgumentException($"'{specMac}' is not a MAC address (the config loader should have refused it)", nameof(specMac));
+    }
+
     /// <summary>Parses <c>xx:xx:xx:xx:xx:xx</c> (hex digits, either case).</summary>
     public static bool TryParse(string? text, out MacAddress mac)
     {

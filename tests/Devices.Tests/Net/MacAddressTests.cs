@@ -51,4 +51,11 @@ public sealed class MacAddressTests
         Assert.False(new MacAddress(0).IsValidSource);
         Assert.Throws<ArgumentException>(() => new NetBackend(new MacAddress(0x01005E000001)));
     }
+
+    [Fact]
+    public void A_spec_mac_wins_over_the_toolstack_choice()
+    {
+        Assert.Equal("00:16:3e:ab:cd:ef", MacAddress.FromSpecOrDefault("00:16:3E:AB:CD:EF", 4, 0).ToString());
+        Assert.Equal(MacAddress.ForVif(4, 1), MacAddress.FromSpecOrDefault(null, 4, 1));
+    }
 }

@@ -174,6 +174,16 @@ public sealed class VirtualSwitchTests
         Assert.Equal(4, bridge.LearnedAddresses);
     }
 
+    [Fact]
+    public void Vifs_naming_the_same_bridge_share_one_switch_and_no_name_means_xenbr0()
+    {
+        var bridges = new Bridges();
+        Assert.Same(bridges.For("xenbr0"), bridges.For(null));
+        Assert.Same(bridges.For(""), bridges.For("xenbr0"));
+        Assert.NotSame(bridges.For("xenbr1"), bridges.For("xenbr0"));
+        Assert.Equal(["xenbr0", "xenbr1"], bridges.All.Select(b => b.Name));
+    }
+
     private sealed class CountingPort : IFramePort
     {
         private int _count;
