@@ -93,7 +93,7 @@ public sealed partial class NetBackend : IDeviceBackend, IFramePort, IRequestsSe
     /// <summary>Where both directions are captured (what the guest sent, what it received); null for none.</summary>
     public PcapWriter? Capture { get; set; }
 
-    public bool IsConnected => _connection is not null;
+    public bool IsConnected => Volatile.Read(ref _connection) is not null;
 
     /// <summary>Frames waiting for rx buffers.</summary>
     public int QueuedFrames
@@ -167,6 +167,10 @@ public sealed partial class NetBackend : IDeviceBackend, IFramePort, IRequestsSe
         var rxHeader = new SharedRingHeader(rxPage.Bytes);
         var txStart = txHeader.ResponseProducer;
         var rxStart = rxHeader.ResponseProducer;
+        lock (_rxQueueLock)
+        {
+            _rxQueue.Clear(); // a frame that raced a previous disconnect is not for this front-end
+        }
         _connection = new Connection(link.Grants, txPage, rxPage, txChannel, rxChannel!)
         {
             FrontendScatterGather = link.ReadKey("feature-sg") == "1",
@@ -220,7 +224,7 @@ public sealed partial class NetBackend : IDeviceBackend, IFramePort, IRequestsSe
     /// <summary>Queues a frame from the switch for the guest (any thread); drops it when the queue is full or no front-end is connected.</summary>
     public void Deliver(EthernetFrame frame)
     {
-        if (_connection is null)
+        if (Volatile.Read(ref _connection) is null)
         {
             Net.CountRxNotConnected();
             return;

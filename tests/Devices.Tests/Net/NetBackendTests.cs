@@ -66,6 +66,58 @@ public sealed class NetBackendTests
         frontend.Keys["rx-ring-ref"] = readOnlyRing.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains("ReadOnly", backend.Connect(frontend.Link), StringComparison.Ordinal);
         Assert.Equal(0, frontend.Grants.MappedPages);
+        frontend.Keys["rx-ring-ref"] = "4000000";
+        Assert.Contains("BadReference", backend.Connect(frontend.Link), StringComparison.Ordinal);
+        Assert.Equal(0, frontend.Grants.MappedPages);
+        Assert.False(backend.IsConnected);
+    }
+
+    [Fact]
+    public void A_vif_with_more_tx_work_than_one_service_call_allows_asks_to_be_served_again()
+    {
+        var a = new TestVif(_bridge, Frames.A, new NetBackendOptions { TxPacketsPerService = 2 });
+        var b = new TestVif(_bridge, Frames.B);
+        for (var i = 0; i < 5; i++)
+        {
+            a.Frontend.QueueTx(Frames.Raw(Frames.B, Frames.A, 64, (byte)i));
+        }
+        a.Frontend.PushTx();
+
+        Assert.Equal(2, a.Backend.Service());
+        Assert.Equal(1, a.ServiceRequests);
+        Assert.Equal(2, a.Frontend.TakeTxResponses().Count);
+        Assert.Equal(2, a.Backend.Service());
+        Assert.Equal(1, a.Backend.Service());
+        Assert.Equal(2, a.ServiceRequests); // the last call found the ring dry and asked for nothing
+        Assert.Equal(5, b.Receive().Count);
+    }
+
+    [Fact]
+    public void Frames_delivered_from_another_thread_while_the_vif_is_served_are_all_received_or_counted_as_dropped()
+    {
+        var b = new TestVif(_bridge, Frames.B, new NetBackendOptions { RxQueueFrames = 32 }, rxBuffers: 256);
+        const int Total = 5_000;
+        var sender = new Thread(() =>
+        {
+            for (var i = 0; i < Total; i++)
+            {
+                b.Backend.Deliver(new EthernetFrame(Frames.Raw(Frames.B, Frames.A, 60, (byte)i)));
+            }
+        });
+        sender.Start();
+        long received = 0;
+        while (sender.IsAlive || b.Backend.QueuedFrames > 0)
+        {
+            var got = b.Receive();
+            received += got.Count;
+            Assert.All(got, p => Assert.False(p.Failed));
+            b.Frontend.PostRxBuffers(got.Count);
+        }
+        sender.Join();
+        received += b.Receive().Count;
+
+        Assert.Equal(Total, received + b.Backend.Net.RxDroppedQueueFull);
+        Assert.Equal(received, b.Backend.Net.RxPackets);
     }
 
     [Fact]
