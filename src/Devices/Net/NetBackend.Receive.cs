@@ -35,7 +35,7 @@ public sealed partial class NetBackend
             var posted = unchecked(producer - c.RxRequestConsumer);
             if (posted > ringSize)
             {
-                CountGuestError((int)posted < 0 ? NetRingError.ProducerBackwards : NetRingError.ProducerTooFarAhead);
+                CountGuestError((int)posted < 0 ? NetRingError.ProducerBackwards : NetRingError.ProducerTooFarAhead, "rx");
                 break;
             }
             if (posted < needed)
@@ -84,7 +84,7 @@ public sealed partial class NetBackend
             var status = (short)chunk.Length;
             if (c.Grants.CopyTo(gref, 0, chunk) != GrantAccessError.None)
             {
-                CountGuestError(NetRingError.BadGrant);
+                CountGuestError(NetRingError.BadGrant, "rx");
                 status = (short)NetifStatus.Error;
                 ok = false;
             }

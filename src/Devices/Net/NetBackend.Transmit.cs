@@ -24,7 +24,7 @@ public sealed partial class NetBackend
             var pending = unchecked(producer - c.TxRequestConsumer);
             if (pending > ringSize)
             {
-                CountGuestError((int)pending < 0 ? NetRingError.ProducerBackwards : NetRingError.ProducerTooFarAhead);
+                CountGuestError((int)pending < 0 ? NetRingError.ProducerBackwards : NetRingError.ProducerTooFarAhead, "tx");
                 break;
             }
             if (pending == 0)
@@ -133,7 +133,7 @@ public sealed partial class NetBackend
         if (error != NetRingError.None)
         {
             Net.CountTxDropped();
-            CountGuestError(error);
+            CountGuestError(error, "tx");
             return count;
         }
         Net.CountTx(frame!.Length);
@@ -152,7 +152,7 @@ public sealed partial class NetBackend
         }
         Respond(c, page, count, NetifStatus.Error);
         Net.CountTxDropped();
-        CountGuestError(NetRingError.PacketLongerThanRing);
+        CountGuestError(NetRingError.PacketLongerThanRing, "tx");
         return count;
     }
 

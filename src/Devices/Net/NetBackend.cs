@@ -90,6 +90,9 @@ public sealed partial class NetBackend : IDeviceBackend, IFramePort, IRequestsSe
 
     public Action? ServiceRequested { get; set; }
 
+    /// <summary>Told one line per refusal ("vif3.0: tx PacketTooShort"), for the host's log; called on the vif's thread.</summary>
+    public Action<string>? Log { get; set; }
+
     /// <summary>Where both directions are captured (what the guest sent, what it received); null for none.</summary>
     public PcapWriter? Capture { get; set; }
 
@@ -260,10 +263,11 @@ public sealed partial class NetBackend : IDeviceBackend, IFramePort, IRequestsSe
         ServiceRequested?.Invoke();
     }
 
-    private void CountGuestError(NetRingError error)
+    private void CountGuestError(NetRingError error, string ring)
     {
         Net.CountError(error);
         Counters.CountError();
+        Log?.Invoke($"{Name}: {ring} {error}");
     }
 
     private static bool TryReadGrantRef(FrontendLink link, string key, out uint value, out string? problem)

@@ -17,7 +17,10 @@ public sealed class NetBackendHostileTests
     {
         _a = new TestVif(_bridge, Frames.A);
         _b = new TestVif(_bridge, Frames.B);
+        _a.Backend.Log = _log.Add;
     }
+
+    private readonly List<string> _log = [];
 
     private TestNetFrontend Fe => _a.Frontend;
 
@@ -92,12 +95,14 @@ public sealed class NetBackendHostileTests
     public void A_zero_length_packet_and_one_shorter_than_an_ethernet_header_are_answered_with_errors()
     {
         var gref = DataPage(new byte[64]);
+        _log.Clear();
         Fe.AppendTxRequest(gref, 0, NetTxFlags.None, 40, 0);
         Fe.AppendTxRequest(gref, 0, NetTxFlags.None, 41, 13);
         Fe.PushTx();
         Be.Service();
 
         Assert.Equal([(40, NetifStatus.Error), (41, NetifStatus.Error)], Fe.TakeTxResponses().Select(r => ((int)r.Id, r.Status)));
+        Assert.Equal([$"{Be.Name}: tx PacketTooShort", $"{Be.Name}: tx PacketTooShort"], _log);
         Assert.Equal(2, Be.Net.Errors(NetRingError.PacketTooShort));
         Assert.Equal(2, Be.Net.TxDropped);
         Assert.Equal(0, Be.Net.TxPackets);
