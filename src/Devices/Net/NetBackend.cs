@@ -72,6 +72,9 @@ public sealed partial class NetBackend : IDeviceBackend, IFramePort, IRequestsSe
 
     public DeviceClass Class => DeviceClass.Vif;
 
+    /// <summary>Xen's name for vif <paramref name="vifIndex"/> of domain <paramref name="domainId"/> ("vif3.0"), also the stem of its capture file.</summary>
+    public static string InterfaceName(int domainId, int vifIndex) => string.Create(CultureInfo.InvariantCulture, $"vif{domainId}.{vifIndex}");
+
     public MacAddress Mac { get; }
 
     public string Name { get; }

@@ -58,4 +58,10 @@ public sealed class MacAddressTests
         Assert.Equal("00:16:3e:ab:cd:ef", MacAddress.FromSpecOrDefault("00:16:3E:AB:CD:EF", 4, 0).ToString());
         Assert.Equal(MacAddress.ForVif(4, 1), MacAddress.FromSpecOrDefault(null, 4, 1));
     }
+
+    [Fact]
+    public void A_vif_is_named_as_xen_names_it()
+    {
+        Assert.Equal("vif3.0", NetBackend.InterfaceName(3, 0));
+    }
 }
