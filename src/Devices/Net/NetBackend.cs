@@ -65,7 +65,7 @@ public sealed partial class NetBackend : IDeviceBackend, IFramePort, IRequestsSe
             new("feature-gso-tcpv6", "0"),
             new("feature-ipv6-csum-offload", "1"),
             new("feature-multicast-control", "0"),
-            new("feature-split-event-channels", "1"),
+            new("feature-split-event-channels", _options.SplitEventChannels ? "1" : "0"),
             new("mac", mac.ToString()),
         ];
     }

@@ -22,6 +22,13 @@ public sealed record NetBackendOptions
     /// </summary>
     public int RxQueueFrames { get; init; } = 256;
 
+    /// <summary>
+    /// Advertise feature-split-event-channels=1, so a front-end may name event-channel-tx and
+    /// event-channel-rx instead of one event-channel (Linux's netfront then does). A host that binds
+    /// only one channel per device sets this false.
+    /// </summary>
+    public bool SplitEventChannels { get; init; } = true;
+
     /// <summary>Most tx packets handled in one Service call before the back-end asks to be called again (fairness between vifs of one IOPM).</summary>
     public int TxPacketsPerService { get; init; } = 512;
 }

@@ -23,6 +23,9 @@ public sealed class NetBackendTests
         Assert.Equal("0", keys["feature-multicast-control"]);
         Assert.Equal("00:16:3e:00:01:00", keys["mac"]);
         Assert.False(keys.ContainsKey("multi-queue-max-queues"));
+        Assert.Equal("1", keys["feature-split-event-channels"]);
+        var single = new NetBackend(Frames.A, options: new NetBackendOptions { SplitEventChannels = false });
+        Assert.Contains(new KeyValuePair<string, string>("feature-split-event-channels", "0"), single.AdvertisedKeys);
     }
 
     [Fact]
