@@ -19,7 +19,7 @@ namespace ActorVisor.Hypervisor.Grants;
 /// from the grantee's thread: every grant operation runs holding the machine's frame lock, and the
 /// marks are written with a compare-exchange, since the granter's guest shares the entry.
 /// </summary>
-public sealed class GrantTable
+public sealed partial class GrantTable
 {
     private readonly Machine _machine;
     private readonly Func<DomId, GrantTable?> _directory;
