@@ -80,6 +80,10 @@ public sealed partial class HypervisorActor
             {
                 live.Exclusive(() => ServiceStore(dom.Value));
             }
+            else
+            {
+                DeliverToIopm(dom);
+            }
         }
     }
 
