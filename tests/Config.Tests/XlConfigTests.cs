@@ -100,6 +100,27 @@ public class XlConfigTests
         Assert.Equal(new VifSpec("00:16:3e:00:00:01", "xenbr0", "10.0.0.1", "net0", "v1", "e1000", "10Mb/s", "vif-bridge"), vif);
     }
 
+    [Theory]
+    [InlineData("mac=01:16:3e:00:00:01", "multicast")]
+    [InlineData("mac=ff:ff:ff:ff:ff:ff", "multicast")]
+    [InlineData("mac=00:00:00:00:00:00", "00:00:00:00:00:00")]
+    [InlineData("mac=00:16:3e:00:00", "00:16:3e:00:00")]
+    [InlineData("mac=00-16-3e-00-00-01", "00-16-3e-00-00-01")]
+    public void A_vif_mac_that_no_station_may_use_or_that_is_malformed_is_refused(string spec, string found)
+    {
+        Assert.False(VifSpecParser.TryParse(spec, out _, out var problem));
+        Assert.Contains(found, problem!.Found, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_multicast_vif_mac_in_an_xl_file_is_a_located_error()
+    {
+        var result = XlConfigLoader.LoadString("name = \"web\"\nkernel = \"k\"\nvif = [ 'bridge=xenbr0', 'mac=03:00:00:00:00:01' ]\n", "web.cfg");
+        var error = Assert.Single(result.Errors).ToString();
+        Assert.StartsWith("web.cfg:3:", error, StringComparison.Ordinal);
+        Assert.Contains("unicast MAC", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Xl_errors_are_located_and_worded_like_hocon_errors()
     {

@@ -50,6 +50,17 @@ public static partial class VifSpecParser
             problem = Problem("a MAC address such as 00:16:3e:01:02:03", $"'{mac}'");
             return false;
         }
+        // Bit 0 of the first octet marks a group address: a station never sends from one.
+        if (mac is not null && (Convert.ToByte(mac[..2], 16) & 1) != 0)
+        {
+            problem = Problem("a unicast MAC address (the first octet even), such as 00:16:3e:01:02:03", $"'{mac}', a multicast address");
+            return false;
+        }
+        if (mac is not null && mac.Replace(":", "", StringComparison.Ordinal).All(c => c == '0'))
+        {
+            problem = Problem("a MAC address other than 00:00:00:00:00:00", $"'{mac}'");
+            return false;
+        }
         vif = new VifSpec(
             values.GetValueOrDefault("mac"),
             values.GetValueOrDefault("bridge"),
