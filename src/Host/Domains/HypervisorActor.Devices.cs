@@ -21,8 +21,9 @@ namespace ActorVisor.Host.Domains;
 public sealed partial class HypervisorActor
 {
     private readonly List<IopmSlot> _iopms = [];
-    private readonly Dictionary<int, List<(DevicePlan Plan, IopmSlot Iopm)>> _devicesByDomain = [];
+    private readonly Dictionary<int, List<(DevicePlan Plan, IopmSlot Iopm, IDeviceBackend Backend)>> _devicesByDomain = [];
     private IopmLane _lane = null!;
+    private DeviceBackendFactory _devices = null!;
     private HostStore _hostStore = null!;
 
     /// <summary>The default IOPM when a scenario configures none: one driver domain serving every class.</summary>
@@ -31,6 +32,7 @@ public sealed partial class HypervisorActor
     private void StartIopms()
     {
         _lane = new IopmLane(_options.Cpus);
+        _devices = _options.Devices ?? new DeviceBackends().Create;
         _hostStore = new HostStore(_store, _storeLock, PostStoreDelivery);
         _options.Opened?.Invoke(_hostStore, _seam);
         var specs = _options.Iopms is { Count: > 0 } configured ? configured : [DefaultIopm];
@@ -83,7 +85,7 @@ public sealed partial class HypervisorActor
                 return $"{plan.FrontendName}: {placementError}";
             }
 
-            var made = (_options.Devices ?? DeviceBackends.Create)(plan, _options.DeviceDirectory ?? Directory.GetCurrentDirectory());
+            var made = _devices(plan, _options.DeviceDirectory ?? Directory.GetCurrentDirectory());
             if (made.Backend is null)
             {
                 DisposeAll(devices);
@@ -107,7 +109,7 @@ public sealed partial class HypervisorActor
     {
         foreach (var device in devices)
         {
-            (device.Backend as IDisposable)?.Dispose();
+            DeviceBackends.Release(device.Backend);
         }
     }
 
@@ -119,36 +121,41 @@ public sealed partial class HypervisorActor
             return;
         }
 
-        var attached = new List<(DevicePlan, IopmSlot)>();
         foreach (var (plan, iopm, backend) in devices)
         {
             _hostStore.Use(store => XenBusToolstack.Create(store, plan, iopm.Context.Id));
-            Attach(iopm, plan, backend, takenOver: false);
-            attached.Add((plan, iopm));
+            Attach(iopm, plan, backend);
         }
 
-        _devicesByDomain[id] = attached;
+        _devicesByDomain[id] = devices;
     }
 
-    private void Attach(IopmSlot iopm, DevicePlan plan, IDeviceBackend backend, bool takenOver)
+    private void Attach(IopmSlot iopm, DevicePlan plan, IDeviceBackend backend)
     {
-        if (iopm.Actor is null)
-        {
-            var context = iopm.Context;
-            var lane = _lane;
-            int restarts = iopm.Spec.MaxRestarts;
-            var window = TimeSpan.FromTicks(Math.Max(1, iopm.Spec.RestartWindowNs / 100));
-            if (context.Id != 0)
-            {
-                _hostStore.Use(store => XenBusToolstack.IntroduceDriverDomain(store, context.Id, context.Name));
-            }
-
-            iopm.Actor = Context.ActorOf(lane.Place(Props.Create(() => new IopmActor(context, lane, restarts, window))), $"iopm-{context.Name}");
-        }
-
         iopm.Assigned++;
         iopm.DevicesServed++;
-        _lane.Tell(iopm.Actor, new AttachDevice(plan, backend, takenOver));
+        _lane.Tell(ActorOf(iopm), new AttachDevice(plan, backend, TakenOver: false));
+    }
+
+    /// <summary>The IOPM's actor, made with its first device (and its store directory, for an IOPM that is not domain 0).</summary>
+    private IActorRef ActorOf(IopmSlot iopm)
+    {
+        if (iopm.Actor is { } existing)
+        {
+            return existing;
+        }
+
+        var context = iopm.Context;
+        var lane = _lane;
+        int restarts = iopm.Spec.MaxRestarts;
+        var window = TimeSpan.FromTicks(Math.Max(1, iopm.Spec.RestartWindowNs / 100));
+        if (context.Id != 0)
+        {
+            _hostStore.Use(store => XenBusToolstack.IntroduceDriverDomain(store, context.Id, context.Name));
+        }
+
+        iopm.Actor = Context.ActorOf(lane.Place(Props.Create(() => new IopmActor(context, lane, restarts, window))), $"iopm-{context.Name}");
+        return iopm.Actor;
     }
 
     /// <summary>Stops serving a retired domain's devices and removes their back-end directories (the front-end's go with its home).</summary>
@@ -159,7 +166,7 @@ public sealed partial class HypervisorActor
             return;
         }
 
-        foreach (var (plan, iopm) in devices)
+        foreach (var (plan, iopm, _) in devices)
         {
             Detach(iopm, plan);
         }
@@ -198,23 +205,21 @@ public sealed partial class HypervisorActor
             return;
         }
 
-        var (plan, from) = devices[at];
-        var made = (_options.Devices ?? DeviceBackends.Create)(plan, _options.DeviceDirectory ?? Directory.GetCurrentDirectory());
-        if (made.Backend is null)
-        {
-            Sender.Tell(new NotAllowed($"cannot move {move.Device} of {move.Domain}: {made.Error}"), Self);
-            return;
-        }
-
-        Detach(from, plan);
+        var (plan, from, backend) = devices[at];
         _hostStore.Use(store =>
         {
+            XenBusToolstack.RemoveBackend(store, plan.Key, from.Context.Id);
             XenBusToolstack.CreateBackend(store, plan, target!.Context.Id);
             XenBusToolstack.Repoint(store, plan.Key, target.Context.Id);
         });
-        Attach(target!, plan, made.Backend, takenOver: true);
-        devices[at] = (plan, target!);
-        Sender.Tell(new DeviceMoved(move.Domain, move.Device, target!.Spec.Name, target.Context.Id), Self);
+        from.Assigned--;
+        target!.Assigned++;
+        target.DevicesServed++;
+
+        // The old IOPM's device actor ends the connection, then hands the same back-end on: the new one starts only after the old one let go.
+        _lane.Tell(ActorOf(from), new HandOverDevice(plan.Key, ActorOf(target), new AttachDevice(plan, backend, TakenOver: true)));
+        devices[at] = (plan, target, backend);
+        Sender.Tell(new DeviceMoved(move.Domain, move.Device, target.Spec.Name, target.Context.Id), Self);
     }
 
     /// <summary>True when <paramref name="domain"/> is an IOPM's id; its queued watch events are then passed to the IOPM's actor.</summary>

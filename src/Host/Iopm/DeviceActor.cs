@@ -18,7 +18,9 @@ public sealed class DeviceActor : IopmSideActor
     private readonly DeviceKey _key;
     private readonly XenBusBackend _xenbus;
     private readonly bool _takenOver;
+    private readonly IDeviceBackend _backend;
     private int _notificationPosted;
+    private bool _handedOver;
 
     public DeviceActor(IopmContext iopm, DeviceKey key, IDeviceBackend backend, bool takenOver, IopmLane lane)
         : base(lane)
@@ -28,26 +30,50 @@ public sealed class DeviceActor : IopmSideActor
         _iopm = iopm;
         _key = key;
         _takenOver = takenOver;
+        _backend = backend;
         var self = Self;
-        _xenbus = new XenBusBackend(iopm, key, backend, () =>
+        void Post()
         {
             if (Interlocked.Exchange(ref _notificationPosted, 1) == 0)
             {
                 iopm.Load.Posted();
                 lane.Tell(self, FrontendNotified.Instance);
             }
-        });
+        }
+
+        _xenbus = new XenBusBackend(iopm, key, backend, Post);
+        if (backend is IRequestsService asks)
+        {
+            // A back-end with work of its own (a frame the switch delivered to a vif) asks for a service call the same way.
+            asks.ServiceRequested = Post;
+        }
+
         iopm.Load.Add(key, backend.Counters);
         Receive<StartDevice>(_ => _xenbus.Start(_takenOver));
         Receive<FrontendStateChanged>(_ => _xenbus.FrontendChanged());
         Receive<FrontendNotified>(_ => Service());
+        Receive<HandOverDevice>(handOver =>
+        {
+            _xenbus.Stop();
+            _handedOver = true;
+            Lane.Tell(handOver.To, handOver.Attach);
+            Context.Stop(Self);
+        });
     }
 
     protected override void PostStop()
     {
-        _xenbus.Stop();
+        if (!_handedOver)
+        {
+            _xenbus.Stop();
+            DeviceBackends.Release(_backend);
+        }
+
         _iopm.Load.Remove(_key);
     }
+
+    /// <summary>A restart keeps the back-end (and a vif's place on its switch): only the connection ends.</summary>
+    protected override void PreRestart(Exception reason, object message) => _xenbus.Stop();
 
     protected override void PostRestart(Exception reason)
     {

@@ -34,6 +34,18 @@ public sealed class IopmActor : IopmSideActor
             }
         });
         Receive<StoreEventsQueued>(_ => OnStoreEvents());
+        Receive<HandOverDevice>(handOver =>
+        {
+            var child = Context.Child(handOver.Key.Name);
+            if (child.IsNobody())
+            {
+                Lane.Tell(handOver.To, handOver.Attach);
+            }
+            else
+            {
+                Lane.Tell(child, handOver);
+            }
+        });
     }
 
     protected override SupervisorStrategy SupervisorStrategy() =>

@@ -11,7 +11,7 @@ namespace ActorVisor.Host.Iopm;
 /// </summary>
 public sealed class IopmLoad
 {
-    private readonly ConcurrentDictionary<DeviceKey, DeviceCounters> _devices = new();
+    private readonly ConcurrentDictionary<DeviceKey, Served> _devices = new();
     private long _queued;
     private long _busyTicks;
     private long _services;
@@ -32,24 +32,25 @@ public sealed class IopmLoad
     public long BusyTicks => Interlocked.Read(ref _busyTicks);
 
     /// <summary>Requests its back-ends handled, including those of devices it no longer serves.</summary>
-    public long Requests => Interlocked.Read(ref _servedBefore) + _devices.Values.Sum(c => c.Requests);
+    public long Requests => Interlocked.Read(ref _servedBefore) + _devices.Values.Sum(d => d.Counters.Requests - d.Requests);
 
     /// <summary>Requests refused because of what front-ends put on the rings.</summary>
-    public long Errors => Interlocked.Read(ref _errorsBefore) + _devices.Values.Sum(c => c.Errors);
+    public long Errors => Interlocked.Read(ref _errorsBefore) + _devices.Values.Sum(d => d.Counters.Errors - d.Errors);
 
     /// <summary>Bytes moved by its back-ends.</summary>
-    public long Bytes => Interlocked.Read(ref _bytesBefore) + _devices.Values.Sum(c => c.Bytes);
+    public long Bytes => Interlocked.Read(ref _bytesBefore) + _devices.Values.Sum(d => d.Counters.Bytes - d.Bytes);
 
-    internal void Add(DeviceKey key, DeviceCounters counters) => _devices[key] = counters;
+    /// <summary>A device arrives; only what its back-end does from now on counts here (a moved device brings its counters along).</summary>
+    internal void Add(DeviceKey key, DeviceCounters counters) => _devices[key] = new Served(counters, counters.Requests, counters.Errors, counters.Bytes);
 
     /// <summary>A device leaves (moved or destroyed): what it did so far stays counted here.</summary>
     internal void Remove(DeviceKey key)
     {
-        if (_devices.TryRemove(key, out var counters))
+        if (_devices.TryRemove(key, out var served))
         {
-            Interlocked.Add(ref _servedBefore, counters.Requests);
-            Interlocked.Add(ref _errorsBefore, counters.Errors);
-            Interlocked.Add(ref _bytesBefore, counters.Bytes);
+            Interlocked.Add(ref _servedBefore, served.Counters.Requests - served.Requests);
+            Interlocked.Add(ref _errorsBefore, served.Counters.Errors - served.Errors);
+            Interlocked.Add(ref _bytesBefore, served.Counters.Bytes - served.Bytes);
         }
     }
 
@@ -61,4 +62,7 @@ public sealed class IopmLoad
         Interlocked.Increment(ref _services);
         Interlocked.Add(ref _busyTicks, ticks);
     }
+
+    /// <summary>A device's counters and their values when it arrived.</summary>
+    private sealed record Served(DeviceCounters Counters, long Requests, long Errors, long Bytes);
 }

@@ -32,3 +32,9 @@ public sealed class FrontendStateChanged
 {
     public static readonly FrontendStateChanged Instance = new();
 }
+
+/// <summary>
+/// The hypervisor moves a device: the IOPM's device actor ends its connection and its watch, then
+/// sends <paramref name="Attach"/> (the same back-end) to the IOPM <paramref name="To"/> and stops.
+/// </summary>
+public sealed record HandOverDevice(DeviceKey Key, Akka.Actor.IActorRef To, AttachDevice Attach);

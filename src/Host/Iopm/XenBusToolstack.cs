@@ -143,8 +143,8 @@ public static class XenBusToolstack
         yield return ("hotplug-status", "connected");
     }
 
-    /// <summary>The vif's MAC, or one xl would choose: Xen's 00:16:3e prefix, then the front-end's id and the vif's index.</summary>
-    public static string MacOf(DevicePlan plan, Config.Domain.VifSpec vif) => vif.Mac ?? string.Create(CultureInfo.InvariantCulture, $"00:16:3e:{(plan.Key.Frontend >> 8) & 0xff:x2}:{plan.Key.Frontend & 0xff:x2}:{plan.Key.DevId & 0xff:x2}");
+    /// <summary>The vif's MAC, or the one the toolstack chooses: Xen's 00:16:3e prefix, the front-end's id and the vif's index.</summary>
+    public static string MacOf(DevicePlan plan, Config.Domain.VifSpec vif) => Devices.Net.MacAddress.FromSpecOrDefault(vif.Mac, plan.Key.Frontend, plan.Key.DevId).ToString();
 
     public static string State(XenBusState state) => ((int)state).ToString(CultureInfo.InvariantCulture);
 
