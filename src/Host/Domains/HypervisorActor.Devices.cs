@@ -31,7 +31,7 @@ public sealed partial class HypervisorActor
 
     private void StartIopms()
     {
-        _lane = new IopmLane(_options.Cpus);
+        _lane = new IopmLane(_options.Cpus, Context.System);
         _devices = _options.Devices ?? new DeviceBackends().Create;
         _hostStore = new HostStore(_store, _storeLock, PostStoreDelivery);
         _options.Opened?.Invoke(_hostStore, _seam);

@@ -1,5 +1,6 @@
 using ActorVisor.Host.Domains;
 using Akka.Actor;
+using Akka.Event;
 
 namespace ActorVisor.Host.Iopm;
 
@@ -21,7 +22,18 @@ public sealed class IopmLane
 
     private readonly PhysicalCpus? _cpus;
 
-    public IopmLane(PhysicalCpus? cpus) => _cpus = cpus;
+    /// <param name="cpus">The physical CPUs of a parallel run, or null for a deterministic one.</param>
+    /// <param name="system">The actor system; in parallel runs a counted message that ends in dead letters (its actor stopped) is ended by a listener there.</param>
+    public IopmLane(PhysicalCpus? cpus, ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        _cpus = cpus;
+        if (cpus is not null)
+        {
+            var listener = system.ActorOf(Props.Create(() => new DeadCountedListener(this)).WithDispatcher(DispatcherId));
+            system.EventStream.Subscribe(listener, typeof(DeadLetter));
+        }
+    }
 
     /// <summary>True when IOPMs run on threads of their own.</summary>
     public bool Parallel => _cpus is not null;
@@ -66,6 +78,18 @@ public sealed class IopmLane
 
     /// <summary>A message counted as running work until handled.</summary>
     internal sealed record Counted(object Message);
+
+    /// <summary>Ends the work of counted messages whose actor had stopped (they went to dead letters), so that the driver does not wait for them.</summary>
+    private sealed class DeadCountedListener : ReceiveActor
+    {
+        public DeadCountedListener(IopmLane lane) => Receive<DeadLetter>(dead =>
+        {
+            if (dead.Message is Counted)
+            {
+                lane.Done();
+            }
+        });
+    }
 }
 
 /// <summary>An actor on the IOPM side: unwraps counted messages and ends their work once handled.</summary>
