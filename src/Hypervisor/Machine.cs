@@ -19,6 +19,7 @@ namespace ActorVisor.Hypervisor;
 public sealed class Machine : IDisposable
 {
     private readonly ConcurrentDictionary<DomId, PvDomainMemory> _domains = new();
+    private readonly ConcurrentDictionary<DomId, bool> _driverDomains = new();
 
     /// <summary>Creates a machine with <paramref name="frameCount"/> frames of 4 KiB.</summary>
     public Machine(ulong frameCount)
@@ -88,6 +89,24 @@ public sealed class Machine : IDisposable
 
     /// <summary>Looks a domain up by id; null when there is no such domain.</summary>
     public PvDomainMemory? Find(DomId id) => _domains.GetValueOrDefault(id);
+
+    /// <summary>
+    /// Registers a driver domain that lives inside the host (an IOPM): it has a domain id that
+    /// guests grant pages to and allocate ports for, but no guest memory of its own.
+    /// </summary>
+    public void RegisterDriverDomain(DomId id)
+    {
+        if (_domains.ContainsKey(id) || !_driverDomains.TryAdd(id, true))
+        {
+            throw new InvalidOperationException($"{id} is registered already");
+        }
+    }
+
+    /// <summary>Removes a driver domain registered with <see cref="RegisterDriverDomain"/>.</summary>
+    public void UnregisterDriverDomain(DomId id) => _driverDomains.TryRemove(id, out _);
+
+    /// <summary>True when <paramref name="id"/> names a domain of this machine: a PV domain or a host driver domain.</summary>
+    public bool HasDomain(DomId id) => _domains.ContainsKey(id) || _driverDomains.ContainsKey(id);
 
     /// <summary>Allocates a zeroed frame for <paramref name="owner"/>; false when memory is exhausted.</summary>
     public bool TryAllocateFrame(DomId owner, out ulong mfn)

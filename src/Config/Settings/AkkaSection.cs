@@ -49,7 +49,7 @@ public static class AkkaSection
             }
         }
 
-        foreach (var dispatcher in new[] { "actor.default-dispatcher", "actor.internal-dispatcher", "actor.pcpu-dispatcher" })
+        foreach (var dispatcher in new[] { "actor.default-dispatcher", "actor.internal-dispatcher", "actor.pcpu-dispatcher", "actor.iopm-dispatcher" })
         {
             string throughput = dispatcher + ".throughput";
             if (akka.HasPath(throughput) && reader.Read(() => akka.GetInt(throughput), 1) < 1)

@@ -78,6 +78,10 @@ public sealed partial class HypervisorActor
             {
                 live.Exclusive(() => ServiceStore(dom.Value));
             }
+            else
+            {
+                DeliverToIopm(dom);
+            }
         }
     }
 

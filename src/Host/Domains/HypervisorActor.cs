@@ -42,6 +42,7 @@ public sealed partial class HypervisorActor : ReceiveActor
 
         _store = StoreToolstack.CreateStore(_storeEventsPending);
         _self = Self;
+        StartIopms();
         _scheduler = Context.ActorOf(Props.Create(() => new SchedulerActor(options.Policy, options.Scheduler)), "scheduler");
         Receive<Create>(OnCreate);
         Receive<Unpause>(u => Transition(u.Domain, DomainEvent.Unpause, u, new Unpaused(u.Domain)));
@@ -51,6 +52,7 @@ public sealed partial class HypervisorActor : ReceiveActor
         Receive<RequestShutdown>(OnRequestShutdown);
         Receive<DeliverStoreEvents>(_ => OnDeliverStoreEvents());
         Receive<InjectHostFault>(OnInjectHostFault);
+        Receive<Iopm.MoveDevice>(OnMoveDevice);
         Receive<ListDomains>(_ => Sender.Tell(new DomainsListed(_records.Select(r => r.Info()).ToList()), Self));
         Receive<GuestStopped>(OnGuestStopped);
         Receive<Terminated>(OnTerminated);
@@ -78,6 +80,8 @@ public sealed partial class HypervisorActor : ReceiveActor
 
     protected override void PostStop()
     {
+        StopIopms();
+
         // Only without physical-CPU threads: then no slice can outlast the domain actors, which freed their memory before this runs.
         if (_ownsMachine)
         {
@@ -111,6 +115,11 @@ public sealed partial class HypervisorActor : ReceiveActor
     private string? Build(DomainRecord record)
     {
         int id = record.Restarts == 0 && _reservedIds.Remove(record.Name, out int reserved) ? reserved : _nextId++;
+        if (PlanDevices(record.Spec, id, out var devices) is { } deviceError)
+        {
+            return deviceError;
+        }
+
         PvDomainHolder holder = new();
         var channels = PlanChannels(record.Name, id);
         var live = LiveDomain.TryBuild(
@@ -125,12 +134,14 @@ public sealed partial class HypervisorActor : ReceiveActor
             new DomainPlacement(_seam, _machine, channels.Unbound));
         if (live is null)
         {
+            DisposeAll(devices);
             return error;
         }
 
         holder.Live = live;
         CommitChannels(record.Name, id, channels);
         ConnectToStore(record.Name, id, live);
+        AttachDevices(id, devices);
         _memory.Add(live);
         var cpus = _options.Cpus;
         var parameters = new SchedulingParameters(record.Spec.Scheduler.Weight, record.Spec.Scheduler.CapPercent);
@@ -226,6 +237,7 @@ public sealed partial class HypervisorActor : ReceiveActor
     private void Retire(DomainRecord record)
     {
         _liveById.TryRemove(record.Id, out _);
+        DetachDevices(record.Id);
         DisconnectFromStore(record.Id);
         if (record.Actor is { } actor)
         {
@@ -263,6 +275,7 @@ public sealed partial class HypervisorActor : ReceiveActor
         string failure = _failures.Remove(record.Id, out var reason) ? reason : "stopped unexpectedly";
         _options.Log($"{terminated.ActorRef.Path} failed and was stopped: {failure}");
         _liveById.TryRemove(record.Id, out _);
+        DetachDevices(record.Id);
         record.Actor = null;
         record.Freeze();
         if (!DomainLifecycle.TryNext(record.State, DomainEvent.HostFault, out var crashed))

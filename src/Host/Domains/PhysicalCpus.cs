@@ -98,6 +98,25 @@ public sealed class PhysicalCpus : IDisposable
         }
     }
 
+    /// <summary>
+    /// Counts work handed to a thread of the host that is not a physical CPU (an IOPM's) as running,
+    /// so that the driver waits for it as for a slice; end it with <see cref="EndOffLoopWork"/>.
+    /// </summary>
+    public void BeginOffLoopWork() => Interlocked.Increment(ref _running);
+
+    /// <summary>
+    /// Ends work begun with <see cref="BeginOffLoopWork"/>, on the thread that did it; that thread
+    /// is marked as off the loop, so that its messages to loop actors go through <see cref="Post"/>.
+    /// </summary>
+    public void EndOffLoopWork()
+    {
+        _onPhysicalCpuThread = true;
+        Finished();
+    }
+
+    /// <summary>Marks the calling thread as one of the host's own (an IOPM's), whose messages to loop actors are queued for the driver.</summary>
+    public static void MarkOffLoopThread() => _onPhysicalCpuThread = true;
+
     public void Dispose()
     {
         foreach (var actor in _actors)

@@ -12,6 +12,12 @@ public sealed record ScenarioOutcome(
     int PhysicalCpus,
     string? Error)
 {
+    /// <summary>Each IOPM's load over the run, in configuration order.</summary>
+    public IReadOnlyList<Iopm.IopmInfo> Iopms { get; init; } = [];
+
+    /// <summary>True when slices ran on physical-CPU threads (and the IOPMs on threads of their own).</summary>
+    public bool Parallel { get; init; }
+
     /// <summary>True when the scenario ran and every check held.</summary>
     public bool Passed => Error is null && Checks.All(c => c.Passed);
 

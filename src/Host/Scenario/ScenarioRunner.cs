@@ -38,6 +38,7 @@ public static class ScenarioRunner
     /// <param name="parallel">Runs slices on physical-CPU threads (as many as the scenario's machine has) instead of on the calling thread; when null, the scenario's <c>actorvisor.time.mode</c> decides.</param>
     /// <param name="trace">Receives one line per message the actor system delivers (recipient and message), the run's event trace.</param>
     /// <param name="memory">Counts the machine memory of live domains, for callers that check it is all returned.</param>
+    /// <param name="devices">Makes the domains' disk and vif back-ends; the host's own (<see cref="Iopm.DeviceBackends"/>) when null.</param>
     public static ScenarioOutcome Run(
         ScenarioSpec spec,
         long? seed = null,
@@ -45,7 +46,8 @@ public static class ScenarioRunner
         long? stopAtNs = null,
         bool? parallel = null,
         Action<string>? trace = null,
-        HostMemoryLedger? memory = null)
+        HostMemoryLedger? memory = null,
+        Iopm.DeviceBackendFactory? devices = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         output ??= _ => { };
@@ -91,7 +93,7 @@ public static class ScenarioRunner
         var runtime = DeterministicRuntime.Of(system)!;
         try
         {
-            return RunOn(system, runtime, spec, settings, policy, domains, runSeed, nsPerInstruction, output, stopAtNs, parallel, trace, memory);
+            return RunOn(system, runtime, spec, settings, policy, domains, runSeed, nsPerInstruction, output, stopAtNs, parallel, trace, memory, devices);
         }
         finally
         {
@@ -109,7 +111,8 @@ public static class ScenarioRunner
     {
         ArgumentNullException.ThrowIfNull(spec);
         var akka = ConfigurationFactory.ParseString(AkkaSection.Render(spec.Config))
-            .WithFallback(ConfigurationFactory.ParseString(PhysicalCpus.DispatcherHocon));
+            .WithFallback(ConfigurationFactory.ParseString(PhysicalCpus.DispatcherHocon))
+            .WithFallback(ConfigurationFactory.ParseString(Iopm.IopmLane.DispatcherHocon));
         return ActorSystem.Create("actorvisor", DeterministicConfig.Apply(seed, akka));
     }
 
@@ -126,7 +129,8 @@ public static class ScenarioRunner
         long? stopAtNs,
         bool? parallel,
         Action<string>? trace,
-        HostMemoryLedger? memory)
+        HostMemoryLedger? memory,
+        Iopm.DeviceBackendFactory? devices)
     {
         var console = new List<ConsoleLinePrinted>();
         var checks = new List<CheckOutcome>();
@@ -151,6 +155,7 @@ public static class ScenarioRunner
 
         using var machine = new Hypervisor.Machine((ulong)(settings.Machine.MemoryBytes >> 12));
         using var cpus = (parallel ?? settings.Time.Mode == TimeMode.Parallel) ? new PhysicalCpus(system, settings.Machine.PhysicalCpus) : null;
+        var iopms = new Iopm.IopmReport();
         var channels = EventChannelPair.FromCommandLines(spec.Domains.Select(d => (d.Name, d.Cmdline)));
         var options = new HypervisorOptions(
             policy,
@@ -165,7 +170,11 @@ public static class ScenarioRunner
             Channels: channels,
             Memory: memory,
             Cpus: cpus,
-            Machine: machine);
+            Machine: machine,
+            Iopms: spec.Iopms,
+            Devices: devices,
+            DeviceDirectory: spec.BaseDirectory,
+            IopmReport: iopms);
         var hypervisor = system.ActorOf(Props.Create(() => new HypervisorActor(options)), "hypervisor");
         var timeline = system.ActorOf(Props.Create(() => new TimelineActor(hypervisor, domains, line => output($"[toolstack] {line}"), checks)), "toolstack");
         foreach (var action in spec.Timeline)
@@ -214,7 +223,7 @@ public static class ScenarioRunner
         system.Stop(hypervisor);
         Drive(runtime, cpus);
         memory?.RecordMachine(machine);
-        return new ScenarioOutcome(final, checks, console, endNs, settings.Machine.PhysicalCpus, null);
+        return new ScenarioOutcome(final, checks, console, endNs, settings.Machine.PhysicalCpus, null) { Iopms = iopms.Snapshot(), Parallel = cpus is not null };
     }
 
     /// <summary>Runs the actors until they are idle and, in parallel mode, no slice is left running on a physical-CPU thread.</summary>

@@ -34,12 +34,59 @@ public static class SummaryTable
             text.Append(string.Join("  ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd()).Append('\n');
         }
 
+        AppendIopms(text, outcome);
         foreach (var check in outcome.Checks)
         {
             text.Append(check.Passed ? "PASS " : "FAIL ").Append(check.Check).Append(": ").Append(check.Detail).Append('\n');
         }
 
         return text.ToString();
+    }
+
+    /// <summary>
+    /// One row per IOPM when any served a device: devices, requests, refused requests, bytes, service
+    /// calls, and in parallel runs the host time its threads spent servicing (a wall-clock figure,
+    /// left out of deterministic runs so that their output stays reproducible).
+    /// </summary>
+    private static void AppendIopms(StringBuilder text, ScenarioOutcome outcome)
+    {
+        if (!outcome.Iopms.Any(i => i.DevicesServed > 0))
+        {
+            return;
+        }
+
+        var header = new List<string> { "iopm", "id", "devices", "requests", "errors", "bytes", "services" };
+        if (outcome.Parallel)
+        {
+            header.Add("busy (host)");
+        }
+
+        var rows = new List<string[]> { header.ToArray() };
+        foreach (var i in outcome.Iopms)
+        {
+            var row = new List<string>
+            {
+                i.Name,
+                i.DomainId.ToString(CultureInfo.InvariantCulture),
+                string.Create(CultureInfo.InvariantCulture, $"{i.Devices} ({i.DevicesServed} served)"),
+                i.Requests.ToString(CultureInfo.InvariantCulture),
+                i.Errors.ToString(CultureInfo.InvariantCulture),
+                i.Bytes.ToString(CultureInfo.InvariantCulture),
+                i.Services.ToString(CultureInfo.InvariantCulture),
+            };
+            if (outcome.Parallel)
+            {
+                row.Add(Checks.FormatNs(i.BusyNs));
+            }
+
+            rows.Add(row.ToArray());
+        }
+
+        int[] widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        foreach (var row in rows)
+        {
+            text.Append(string.Join("  ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd()).Append('\n');
+        }
     }
 
     private static string Shorten(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 3), "...");

@@ -24,7 +24,7 @@ public sealed partial class PvVcpu
                     }
 
                     var remoteDom = new DomId(remote);
-                    if (!IsSelf(remote) && remoteDom != DomId.Dom0 && _domain.Machine.Find(remoteDom) is null)
+                    if (!IsSelf(remote) && remoteDom != DomId.Dom0 && !_domain.Machine.HasDomain(remoteDom))
                     {
                         return XenErrno.Srch.ToReturnValue();
                     }

@@ -27,6 +27,9 @@ public enum EventChannelError
 
     /// <summary>The domain may not bind this VIRQ (global VIRQs belong to the control domain).</summary>
     VirqOwnedElsewhere,
+
+    /// <summary>The unbound port was allocated for another domain than the one binding it.</summary>
+    NotAllowedForDomain,
 }
 
 /// <summary>Translation to the errno Xen returns.</summary>
@@ -42,6 +45,7 @@ public static class EventChannelErrorExtensions
         EventChannelError.AlreadyBound => XenErrno.Exist,
         EventChannelError.NoSuchDomain => XenErrno.Srch,
         EventChannelError.VirqOwnedElsewhere => XenErrno.Busy,
+        EventChannelError.NotAllowedForDomain => XenErrno.Inval,
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, null),
     };
 }

@@ -69,6 +69,48 @@ public sealed class EventChannels
         }
     }
 
+    /// <summary>
+    /// A back-end inside the host (an IOPM's device) connects to a port the guest allocated unbound
+    /// for it (EVTCHNOP_alloc_unbound with remote_dom = the back-end's domain id): the port must be
+    /// unbound for exactly <paramref name="backendDom"/>; it becomes interdomain to that domain's
+    /// <paramref name="backendPort"/> (what EVTCHNOP_status reports), and the guest's sends on it go
+    /// to the host's port owner.
+    /// </summary>
+    public EventChannelError BindUnboundToHostBackend(uint port, DomId backendDom, uint backendPort)
+    {
+        lock (_lock)
+        {
+            if (port == 0 || port >= (uint)_ports.Length || _ports[port].State != EvtchnStatus.Unbound)
+            {
+                return EventChannelError.BadPort;
+            }
+
+            if (_ports[port].RemoteDom != backendDom)
+            {
+                return EventChannelError.NotAllowedForDomain;
+            }
+
+            _ports[port] = _ports[port] with { State = EvtchnStatus.Interdomain, RemoteDom = backendDom, RemotePort = backendPort, HostBackend = true };
+            return EventChannelError.None;
+        }
+    }
+
+    /// <summary>
+    /// The host back-end <paramref name="backendDom"/> closes its end (disconnect, device moved): the
+    /// guest's port returns to unbound for that domain, as a peer's close leaves it on Xen, so the
+    /// back-end may connect again. Nothing happens if the port is no longer that back-end's.
+    /// </summary>
+    public void UnbindHostBackend(uint port, DomId backendDom)
+    {
+        lock (_lock)
+        {
+            if (port < (uint)_ports.Length && _ports[port] is { State: EvtchnStatus.Interdomain, HostBackend: true } p && p.RemoteDom == backendDom)
+            {
+                _ports[port] = p with { State = EvtchnStatus.Unbound, RemotePort = 0, HostBackend = false };
+            }
+        }
+    }
+
     public EventChannelError AllocUnbound(DomId remoteDom, out uint port)
     {
         lock (_lock)
@@ -360,6 +402,25 @@ public sealed class EventChannels
         lock (_lock)
         {
             if (IsOpenLocked(port) && _ports[port].HostBackend)
+            {
+                SetPendingLocked(port, out kick);
+            }
+        }
+
+        Kick(kick);
+    }
+
+    /// <summary>
+    /// Host back-end <paramref name="backendDom"/> notifies the guest on its channel; dropped when the
+    /// port is no longer bound to that back-end (closed by the guest, or reused). Only while none of
+    /// this domain's slices runs, as <see cref="ReceiveFromPeer"/>.
+    /// </summary>
+    public void NotifyFromBackend(uint port, DomId backendDom)
+    {
+        int kick = -1;
+        lock (_lock)
+        {
+            if (IsOpenLocked(port) && _ports[port] is { State: EvtchnStatus.Interdomain, HostBackend: true } p && p.RemoteDom == backendDom)
             {
                 SetPendingLocked(port, out kick);
             }

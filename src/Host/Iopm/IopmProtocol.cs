@@ -1,0 +1,40 @@
+using ActorVisor.Devices.Backends;
+
+namespace ActorVisor.Host.Iopm;
+
+/// <summary>The hypervisor asks an IOPM to serve a device: a child actor hosts <paramref name="Backend"/> and starts its XenBus half.</summary>
+/// <param name="TakenOver">The device moved here from another IOPM: wait for the front-end to publish again.</param>
+public sealed record AttachDevice(DevicePlan Plan, IDeviceBackend Backend, bool TakenOver);
+
+/// <summary>The hypervisor asks an IOPM to stop serving a device (its domain is destroyed, or the device moves).</summary>
+public sealed record DetachDevice(DeviceKey Key);
+
+/// <summary>The store queued watch events for the IOPM's domain: take them and pass each to the device its token names.</summary>
+public sealed class StoreEventsQueued
+{
+    public static readonly StoreEventsQueued Instance = new();
+}
+
+/// <summary>A device actor starts its XenBus half (publishes InitWait and watches the front-end).</summary>
+public sealed class StartDevice
+{
+    public static readonly StartDevice Instance = new();
+}
+
+/// <summary>The front-end sent on one of the device's channels (the hypervisor routed the guest's notification here).</summary>
+public sealed class FrontendNotified
+{
+    public static readonly FrontendNotified Instance = new();
+}
+
+/// <summary>The watch on the front-end's state fired.</summary>
+public sealed class FrontendStateChanged
+{
+    public static readonly FrontendStateChanged Instance = new();
+}
+
+/// <summary>
+/// The hypervisor moves a device: the IOPM's device actor ends its connection and its watch, then
+/// sends <paramref name="Attach"/> (the same back-end) to the IOPM <paramref name="To"/> and stops.
+/// </summary>
+public sealed record HandOverDevice(DeviceKey Key, Akka.Actor.IActorRef To, AttachDevice Attach);

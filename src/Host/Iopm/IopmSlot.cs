@@ -1,0 +1,31 @@
+using ActorVisor.Config.Scenario;
+using Akka.Actor;
+
+namespace ActorVisor.Host.Iopm;
+
+/// <summary>The hypervisor's record of one IOPM: its spec, its context (id, load), and its actor once it serves a first device.</summary>
+public sealed class IopmSlot
+{
+    public IopmSlot(IopmSpec spec, IopmContext context)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(context);
+        Spec = spec;
+        Context = context;
+    }
+
+    public IopmSpec Spec { get; }
+
+    public IopmContext Context { get; }
+
+    /// <summary>The IOPM's actor; created with its first device, so that a run without devices has no IOPM actors at all.</summary>
+    public IActorRef? Actor { get; set; }
+
+    /// <summary>Devices it serves now, as the hypervisor assigned them (the placement policy counts these).</summary>
+    public int Assigned { get; set; }
+
+    /// <summary>Devices given to it over the run.</summary>
+    public int DevicesServed { get; set; }
+
+    public bool Serves(BackendKind kind) => Spec.Backends.Contains(kind);
+}
