@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build and the tests use on the host, when they are missing:
 # gcc and make (the guests), the compressors Linux builds bzImage payloads with (the kernel-format
-# tests), and e2fsprogs (mkfs.ext4, e2fsck and debugfs for the Linux disk tests). Needs root (or
+# tests), tcpdump (reads the vifs' pcap captures back) and e2fsprogs (mkfs.ext4, e2fsck and debugfs for the Linux disk tests). Needs root (or
 # sudo) and apt-get; without them it names what is missing and returns 1, and the tests that need
 # a missing tool fail saying so (unless ACTORVISOR_OFFLINE=1 allows them to skip).
 set -uo pipefail
@@ -13,6 +13,7 @@ for tool in zstd lz4 bzip2 lzop xz gzip; do
   [ "$tool" = xz ] && package=xz-utils
   command -v "$tool" >/dev/null 2>&1 || need_apt+=("$package")
 done
+command -v tcpdump >/dev/null 2>&1 || [ -x /usr/sbin/tcpdump ] || need_apt+=(tcpdump)
 { command -v mkfs.ext4 || [ -x /usr/sbin/mkfs.ext4 ] || [ -x /sbin/mkfs.ext4 ]; } >/dev/null 2>&1 || need_apt+=(e2fsprogs)
 [ ${#need_apt[@]} -eq 0 ] && exit 0
 

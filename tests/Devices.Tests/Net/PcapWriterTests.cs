@@ -67,9 +67,6 @@ public sealed class PcapWriterTests
     [ToolFact("tcpdump")]
     public void Tcpdump_reads_the_capture() => AssertToolReads("tcpdump", "-n -r");
 
-    [ToolFact("tshark")]
-    public void Tshark_reads_the_capture() => AssertToolReads("tshark", "-n -r");
-
     private static void AssertToolReads(string tool, string arguments)
     {
         var path = Path.Combine(Path.GetTempPath(), $"actorvisor-pcap-{Guid.NewGuid():N}.pcap");
@@ -102,16 +99,17 @@ public sealed class PcapWriterTests
     }
 }
 
-/// <summary>A fact that runs only when <c>tool</c> is on the PATH, and otherwise skips saying so.</summary>
+/// <summary>A fact that needs <c>tool</c> on the PATH: without it the test fails, unless ACTORVISOR_OFFLINE=1 lets it skip saying so.</summary>
 public sealed class ToolFactAttribute : FactAttribute
 {
     public ToolFactAttribute(string tool)
     {
         var found = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
             .Any(dir => dir.Length > 0 && File.Exists(Path.Combine(dir, tool)));
-        if (!found)
+        // tools/host-packages.sh installs it; only ACTORVISOR_OFFLINE=1 lets a machine without it skip.
+        if (!found && Environment.GetEnvironmentVariable("ACTORVISOR_OFFLINE") == "1")
         {
-            Skip = $"{tool} is not installed on this machine (not on PATH), so the capture is checked only by the test's own reader";
+            Skip = $"{tool} is not installed on this machine (not on PATH) and ACTORVISOR_OFFLINE=1 allows the skip";
         }
     }
 }
