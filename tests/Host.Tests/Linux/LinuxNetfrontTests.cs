@@ -67,6 +67,54 @@ public sealed class LinuxNetfrontTests(ITestOutputHelper output)
         Assert.True(iopm.DevicesServed == 2 && iopm.Requests > 0 && iopm.Errors == 0, $"IOPM figures: {iopm}");
     }
 
+    [LinuxUserSpaceFact]
+    public void Our_netecho_guest_answers_the_ping_of_Debian_linux_on_the_same_bridge()
+    {
+        string text = $$"""
+            actorvisor.machine.physical-cpus = 2
+            scenario {
+              name = linux-echo
+              stop-at = 60s
+              domains {
+                echo {
+                  kernel = "{{Repository.Kernel("x86_64", "netecho")}}"
+                  memory = 16M
+                  cmdline = "ip=10.0.0.1 echo-seconds=30"
+                  vifs = [ { bridge = xenbr0, mac = "00:16:3e:00:00:01" } ]
+                }
+                linux {
+                  kernel = "{{LinuxModeBoot.KernelPath}}"
+                  ramdisk = "{{LinuxModeBoot.UserSpacePath}}"
+                  memory = {{LinuxTestModes.MemoryMiB}}M
+                  cmdline = "{{LinuxTestModes.BaseCommandLine}} actorvisor.test=net-b actorvisor.ip=10.0.0.2/24 actorvisor.peer=10.0.0.1 actorvisor.count=10 actorvisor.wait=5"
+                  vifs = [ { bridge = xenbr0, mac = "00:16:3e:00:00:02" } ]
+                }
+              }
+              timeline = [
+                { at = 0ms, action = start, domain = echo }
+                { at = 0ms, action = start, domain = linux }
+              ]
+            }
+            """;
+        var loaded = ScenarioLoader.LoadString(text, "<linux-echo>", Path.GetTempPath());
+        Assert.True(loaded.IsSuccess, loaded.ErrorText);
+
+        var lines = new List<string>();
+        var outcome = ScenarioRunner.Run(loaded.Value!, output: lines.Add);
+        foreach (var line in lines.Where(l => l.StartsWith("[echo]", StringComparison.Ordinal) || l.Contains("actorvisor-net", StringComparison.Ordinal)))
+        {
+            output.WriteLine(line);
+        }
+
+        // net-b pings, then tries to send a file over TCP, which netecho (ARP and ICMP echo only) cannot take: only the ping is checked.
+        string tail = string.Join('\n', lines.TakeLast(60));
+        Assert.True(Console(lines, "linux").Contains("actorvisor-net: ping 10.0.0.1 3 packets transmitted, 3 packets received, 0% packet loss"), tail);
+        var echo = Console(lines, "echo");
+        Assert.Contains("PASS netecho", echo);
+        Assert.Contains(echo, l => l.StartsWith("netecho: answered ", StringComparison.Ordinal) && !l.Contains(" 0 echo requests", StringComparison.Ordinal));
+        Assert.Equal(2, outcome.Domains.Count);
+    }
+
     /// <summary>The console lines of one domain (the run prints them as "[name] line").</summary>
     private static List<string> Console(IEnumerable<string> lines, string domain)
     {
