@@ -13,6 +13,11 @@
 #   loop      the disk mode on a loop device instead of xen-blkfront: load loop and ext4, attach
 #             the image file actorvisor.image (default /test/disk.img, which a test appends to the
 #             initramfs) to /dev/loop0, and run the same checks there (no back-end needed)
+#   disk-bench  load xen-blkfront, then time raw block I/O on actorvisor.disk (default /dev/xvda,
+#             overwritten): 16 MiB written with dd bs=64k (then fsync), read back with bs=64k
+#             after dropping the page cache, and 4 MiB each written and read with bs=4k and
+#             O_DIRECT (one 4 KiB request at a time); each step prints "actorvisor-bench: begin
+#             NAME" and "actorvisor-bench: end NAME BYTES" so the host can time it
 #   net-a     load xen-netfront, bring eth0 up as actorvisor.ip (e.g. 10.0.0.1/24), ping
 #             actorvisor.peer, then receive one file over TCP port actorvisor.port (default 5001)
 #             with busybox nc and print its SHA-256 and length
@@ -167,6 +172,28 @@ check_disk() {
     pass
 }
 
+mode_disk_bench() {
+    disk=$(param disk /dev/xvda)
+    load-xen-io xen-blkfront || fail "insmod"
+    wait_for test -b "$disk" || fail "no $disk after ${WAIT}s"
+    bench_step seq-write-64k 16777216 dd if=/dev/zero of="$disk" bs=65536 count=256 conv=fsync
+    echo 3 > /proc/sys/vm/drop_caches
+    bench_step seq-read-64k 16777216 dd if="$disk" of=/dev/null bs=65536 count=256
+    bench_step direct-write-4k 4194304 dd if=/dev/zero of="$disk" bs=4096 count=1024 oflag=direct
+    bench_step direct-read-4k 4194304 dd if="$disk" of=/dev/null bs=4096 count=1024 iflag=direct
+    pass
+}
+
+# Runs "$@" between begin and end markers; $1 names the step, $2 is the bytes it moves.
+bench_step() {
+    name=$1
+    bytes=$2
+    shift 2
+    echo "actorvisor-bench: begin $name"
+    message=$("$@" 2>&1) || fail "$name: $message"
+    echo "actorvisor-bench: end $name $bytes"
+}
+
 mode_net() {
     ip=$(param ip "")
     peer=$(param peer "")
@@ -208,7 +235,8 @@ echo "actorvisor-test: mode $MODE"
 case "$MODE" in
     modules) mode_modules ;;
     disk) mode_disk ;;
+    disk-bench) mode_disk_bench ;;
     loop) mode_loop ;;
     net-a | net-b) mode_net ;;
-    *) fail "unknown mode (modules, disk, loop, net-a, net-b)" ;;
+    *) fail "unknown mode (modules, disk, disk-bench, loop, net-a, net-b)" ;;
 esac
