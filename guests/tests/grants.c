@@ -11,6 +11,7 @@
  * granter may go. Alone, the guest has nothing to do.
  */
 #include "pv.h"
+#include "cmdline.h"
 
 #define EVTCHNOP_bind_interdomain 0
 #define SCHEDOP_poll 3
@@ -108,45 +109,6 @@ static void put(volatile char *to, const char *text)
     do {
         *to++ = *text;
     } while (*text++);
-}
-
-static unsigned number(const char **p)
-{
-    unsigned value = 0;
-    while (**p >= '0' && **p <= '9') {
-        value = value * 10 + (unsigned)(**p - '0');
-        (*p)++;
-    }
-    return value;
-}
-
-static int starts_with(const char *p, const char *word)
-{
-    while (*word) {
-        if (*p++ != *word++) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* Finds the toolstack's "evtchn=listen|bind:D:P" word; returns 0 when there is none. */
-static int parse(const char *p, int *listening, unsigned *peer, unsigned *port)
-{
-    while (*p) {
-        if (starts_with(p, "evtchn=listen:") || starts_with(p, "evtchn=bind:")) {
-            *listening = starts_with(p, "evtchn=listen:");
-            p += *listening ? 14 : 12;
-            *peer = number(&p);
-            if (*p == ':') {
-                p++;
-            }
-            *port = number(&p);
-            return 1;
-        }
-        p++;
-    }
-    return 0;
 }
 
 #define PENDING_OFFSET 2048
@@ -252,7 +214,7 @@ int guest_main(struct start_info *si)
 {
     int listening;
     unsigned peer, port;
-    if (!parse(si->cmd_line, &listening, &peer, &port)) {
+    if (!cmdline_evtchn(si->cmd_line, &listening, &peer, &port)) {
         pv_check("grants_without_a_channel_has_nothing_to_do", 1);
         return 0;
     }

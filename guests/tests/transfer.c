@@ -13,6 +13,7 @@
 #include "pv.h"
 #include "gnttab.h"
 #include "evtchn.h"
+#include "cmdline.h"
 
 #define XENMEM_decrease_reservation 1
 #define TRANSFER_REF 8u
@@ -37,45 +38,6 @@ static int same(const volatile char *a, const char *b)
         }
     }
     return *a == 0;
-}
-
-static unsigned number(const char **p)
-{
-    unsigned value = 0;
-    while (**p >= '0' && **p <= '9') {
-        value = value * 10 + (unsigned)(**p - '0');
-        (*p)++;
-    }
-    return value;
-}
-
-static int starts_with(const char *p, const char *word)
-{
-    while (*word) {
-        if (*p++ != *word++) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* Finds the toolstack's "evtchn=listen|bind:D:P" word; returns 0 when there is none. */
-static int parse(const char *p, int *listening, unsigned *peer, unsigned *port)
-{
-    while (*p) {
-        if (starts_with(p, "evtchn=listen:") || starts_with(p, "evtchn=bind:")) {
-            *listening = starts_with(p, "evtchn=listen:");
-            p += *listening ? 14 : 12;
-            *peer = number(&p);
-            if (*p == ':') {
-                p++;
-            }
-            *port = number(&p);
-            return 1;
-        }
-        p++;
-    }
-    return 0;
 }
 
 static long current_reservation(void)
@@ -160,7 +122,7 @@ int guest_main(struct start_info *si)
 {
     int listening;
     unsigned peer, port;
-    if (!parse(si->cmd_line, &listening, &peer, &port)) {
+    if (!cmdline_evtchn(si->cmd_line, &listening, &peer, &port)) {
         pv_check("transfer_without_a_channel_has_nothing_to_do", 1);
         return 0;
     }

@@ -18,23 +18,14 @@ public sealed class LinuxNetfrontTests(ITestOutputHelper output)
     [LinuxUserSpaceFact]
     public void Two_Debian_domains_on_one_bridge_ping_each_other_and_a_file_sent_over_tcp_arrives_intact()
     {
-        string Domain(string name, string mode, string ip, string peer, string mac) => $$"""
-            {{name}} {
-              kernel = "{{LinuxModeBoot.KernelPath}}"
-              ramdisk = "{{LinuxModeBoot.UserSpacePath}}"
-              memory = {{LinuxTestModes.MemoryMiB}}M
-              cmdline = "{{LinuxTestModes.BaseCommandLine}} actorvisor.test={{mode}} actorvisor.ip={{ip}}/24 actorvisor.peer={{peer}} actorvisor.port=5001 actorvisor.count={{LinuxTestModes.DefaultCount}} actorvisor.wait=30"
-              vifs = [ { bridge = xenbr0, mac = "{{mac}}" } ]
-            }
-            """;
         string text = $$"""
             actorvisor.machine.physical-cpus = 2
             scenario {
               name = linux-net
               stop-at = 120s
               domains {
-                {{Domain("a", "net-a", "10.0.0.1", "10.0.0.2", "00:16:3e:00:00:01")}}
-                {{Domain("b", "net-b", "10.0.0.2", "10.0.0.1", "00:16:3e:00:00:02")}}
+                {{LinuxDomain("a", NetMode("net-a", "10.0.0.1", "10.0.0.2", LinuxTestModes.DefaultCount, 30), "00:16:3e:00:00:01")}}
+                {{LinuxDomain("b", NetMode("net-b", "10.0.0.2", "10.0.0.1", LinuxTestModes.DefaultCount, 30), "00:16:3e:00:00:02")}}
               }
               timeline = [
                 { at = 0ms, action = start, domain = a }
@@ -82,13 +73,7 @@ public sealed class LinuxNetfrontTests(ITestOutputHelper output)
                   cmdline = "ip=10.0.0.1 echo-seconds=30"
                   vifs = [ { bridge = xenbr0, mac = "00:16:3e:00:00:01" } ]
                 }
-                linux {
-                  kernel = "{{LinuxModeBoot.KernelPath}}"
-                  ramdisk = "{{LinuxModeBoot.UserSpacePath}}"
-                  memory = {{LinuxTestModes.MemoryMiB}}M
-                  cmdline = "{{LinuxTestModes.BaseCommandLine}} actorvisor.test=net-b actorvisor.ip=10.0.0.2/24 actorvisor.peer=10.0.0.1 actorvisor.count=10 actorvisor.wait=5"
-                  vifs = [ { bridge = xenbr0, mac = "00:16:3e:00:00:02" } ]
-                }
+                {{LinuxDomain("linux", NetMode("net-b", "10.0.0.2", "10.0.0.1", 10, 5), "00:16:3e:00:00:02")}}
               }
               timeline = [
                 { at = 0ms, action = start, domain = echo }
@@ -114,6 +99,21 @@ public sealed class LinuxNetfrontTests(ITestOutputHelper output)
         Assert.Contains(echo, l => l.StartsWith("netecho: answered ", StringComparison.Ordinal) && !l.Contains(" 0 echo requests", StringComparison.Ordinal));
         Assert.Equal(2, outcome.Domains.Count);
     }
+
+    /// <summary>A scenario domain of Debian's kernel and user space with one vif on xenbr0.</summary>
+    private static string LinuxDomain(string name, string cmdline, string mac) => $$"""
+        {{name}} {
+          kernel = "{{LinuxModeBoot.KernelPath}}"
+          ramdisk = "{{LinuxModeBoot.UserSpacePath}}"
+          memory = {{LinuxTestModes.MemoryMiB}}M
+          cmdline = "{{cmdline}}"
+          vifs = [ { bridge = xenbr0, mac = "{{mac}}" } ]
+        }
+        """;
+
+    /// <summary>The command line of a net mode: eth0 as <paramref name="ip"/>/24, pinging and talking to <paramref name="peer"/>.</summary>
+    private static string NetMode(string mode, string ip, string peer, int count, int waitSeconds) =>
+        FormattableString.Invariant($"{LinuxTestModes.BaseCommandLine} actorvisor.test={mode} actorvisor.ip={ip}/24 actorvisor.peer={peer} actorvisor.port=5001 actorvisor.count={count} actorvisor.wait={waitSeconds}");
 
     /// <summary>The console lines of one domain (the run prints them as "[name] line").</summary>
     private static List<string> Console(IEnumerable<string> lines, string domain)
