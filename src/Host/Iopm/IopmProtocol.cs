@@ -38,3 +38,11 @@ public sealed class FrontendStateChanged
 /// sends <paramref name="Attach"/> (the same back-end) to the IOPM <paramref name="To"/> and stops.
 /// </summary>
 public sealed record HandOverDevice(DeviceKey Key, Akka.Actor.IActorRef To, AttachDevice Attach);
+
+/// <summary>
+/// The timeline or the command line breaks something on purpose, now: the whole IOPM
+/// <paramref name="Iopm"/> when <paramref name="Device"/> is null, otherwise that device actor of it
+/// (its name, e.g. <c>vbd-3-51712</c>). The hypervisor routes it to the IOPM;
+/// <paramref name="Rule"/> names the plan's rule for the timeline.
+/// </summary>
+public sealed record InjectIopmFault(string Iopm, string? Device, ActorVisor.Devices.Faults.FaultEffect Effect, string Rule);
