@@ -16,6 +16,7 @@ namespace ActorVisor.Host.Domains;
 /// <param name="Devices">Makes the back-end of each disk and vif; <see cref="Iopm.DeviceBackends.Create"/> when null.</param>
 /// <param name="DeviceDirectory">The folder relative disk images are taken from (the scenario's); the working directory when null.</param>
 /// <param name="IopmReport">Receives the IOPMs, whose load the caller reads after the run.</param>
+/// <param name="Faults">The run's fault plan, handed to every IOPM and its devices; <see cref="ActorVisor.Devices.Faults.NoFaultSites"/> when null.</param>
 /// <param name="Opened">Receives the host's store as host code uses it (under its lock, watch events delivered) and the seam, for tools and tests that act as a domain's client of them.</param>
 /// <param name="Machine">
 /// The machine all domains share (one frame table, so grants between them work), owned by the
@@ -37,7 +38,8 @@ public sealed record HypervisorOptions(
     Iopm.DeviceBackendFactory? Devices = null,
     string? DeviceDirectory = null,
     Iopm.IopmReport? IopmReport = null,
-    Action<HostStore, HostSeam>? Opened = null)
+    Action<HostStore, HostSeam>? Opened = null,
+    ActorVisor.Devices.Faults.IFaultSites? Faults = null)
 {
     /// <summary>The machine memory of a hypervisor given none, as reference.conf's actorvisor.machine.memory.</summary>
     public const int DefaultMachineMiB = 2048;
