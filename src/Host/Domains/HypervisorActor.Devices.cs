@@ -75,7 +75,7 @@ public sealed partial class HypervisorActor
             plans.Add(new DevicePlan(new DeviceKey(DeviceClass.Vif, id, n), $"vif{n}", null, spec.Vifs[n]));
         }
 
-        var assigned = new Dictionary<IopmSlot, int>();
+        var assigned = new List<(IopmSlot Iopm, BackendKind Kind)>();
         foreach (var plan in plans)
         {
             var iopm = IopmPlacement.Choose(_iopms, plan.Class, plan.RequestedIopm, out var placementError);
@@ -93,13 +93,13 @@ public sealed partial class HypervisorActor
             }
 
             devices.Add((plan, iopm, made.Backend));
-            iopm.Assigned++; // counted at once, so that the next device of this domain sees it
-            assigned[iopm] = assigned.GetValueOrDefault(iopm) + 1;
+            iopm.Assign(IopmPlacement.KindOf(plan.Class)); // counted at once, so that the next device of this domain sees it
+            assigned.Add((iopm, IopmPlacement.KindOf(plan.Class)));
         }
 
-        foreach (var (iopm, count) in assigned)
+        foreach (var (iopm, kind) in assigned)
         {
-            iopm.Assigned -= count; // given back: AttachDevices counts them again once the domain is built
+            iopm.Assign(kind, -1); // given back: AttachDevices counts them again once the domain is built
         }
 
         return null;
@@ -132,7 +132,7 @@ public sealed partial class HypervisorActor
 
     private void Attach(IopmSlot iopm, DevicePlan plan, IDeviceBackend backend)
     {
-        iopm.Assigned++;
+        iopm.Assign(IopmPlacement.KindOf(plan.Class));
         iopm.DevicesServed++;
         _lane.Tell(ActorOf(iopm), new AttachDevice(plan, backend, TakenOver: false));
     }
@@ -174,7 +174,7 @@ public sealed partial class HypervisorActor
 
     private void Detach(IopmSlot iopm, DevicePlan plan)
     {
-        iopm.Assigned--;
+        iopm.Assign(IopmPlacement.KindOf(plan.Class), -1);
         if (iopm.Actor is { } actor)
         {
             _lane.Tell(actor, new DetachDevice(plan.Key));
@@ -212,8 +212,8 @@ public sealed partial class HypervisorActor
             XenBusToolstack.CreateBackend(store, plan, target!.Context.Id);
             XenBusToolstack.Repoint(store, plan.Key, target.Context.Id);
         });
-        from.Assigned--;
-        target!.Assigned++;
+        from.Assign(IopmPlacement.KindOf(plan.Class), -1);
+        target!.Assign(IopmPlacement.KindOf(plan.Class));
         target.DevicesServed++;
 
         // The old IOPM's device actor ends the connection, then hands the same back-end on: the new one starts only after the old one let go.

@@ -6,7 +6,8 @@ namespace ActorVisor.Host.Iopm;
 /// <summary>
 /// Which IOPM serves a new device: the one its spec names with <c>backend=</c> (it must serve the
 /// device's class), otherwise the least loaded of those that serve the class: fewest notifications
-/// queued and not yet serviced, then fewest devices, then the first configured.
+/// queued and not yet serviced, then fewest devices of the same class (so that disks spread over
+/// the IOPMs as vifs do), then fewest devices, then the first configured.
 /// </summary>
 public static class IopmPlacement
 {
@@ -37,9 +38,7 @@ public static class IopmPlacement
         IopmSlot? best = null;
         foreach (var iopm in iopms.Where(i => i.Serves(kind)))
         {
-            if (best is null
-                || iopm.Context.Load.Queued < best.Context.Load.Queued
-                || (iopm.Context.Load.Queued == best.Context.Load.Queued && iopm.Assigned < best.Assigned))
+            if (best is null || Lighter(iopm, best, kind))
             {
                 best = iopm;
             }
@@ -51,6 +50,16 @@ public static class IopmPlacement
         }
 
         return best;
+    }
+
+    private static bool Lighter(IopmSlot a, IopmSlot b, BackendKind kind)
+    {
+        if (a.Context.Load.Queued != b.Context.Load.Queued)
+        {
+            return a.Context.Load.Queued < b.Context.Load.Queued;
+        }
+
+        return a.AssignedOf(kind) != b.AssignedOf(kind) ? a.AssignedOf(kind) < b.AssignedOf(kind) : a.Assigned < b.Assigned;
     }
 
     public static BackendKind KindOf(DeviceClass deviceClass) => deviceClass switch

@@ -21,8 +21,20 @@ public sealed class IopmSlot
     /// <summary>The IOPM's actor; created with its first device, so that a run without devices has no IOPM actors at all.</summary>
     public IActorRef? Actor { get; set; }
 
+    private readonly Dictionary<BackendKind, int> _assigned = [];
+
     /// <summary>Devices it serves now, as the hypervisor assigned them (the placement policy counts these).</summary>
-    public int Assigned { get; set; }
+    public int Assigned { get; private set; }
+
+    /// <summary>Devices of one class it serves now.</summary>
+    public int AssignedOf(BackendKind kind) => _assigned.GetValueOrDefault(kind);
+
+    /// <summary>Counts <paramref name="count"/> more devices of <paramref name="kind"/> (a negative count gives them back).</summary>
+    public void Assign(BackendKind kind, int count = 1)
+    {
+        _assigned[kind] = AssignedOf(kind) + count;
+        Assigned += count;
+    }
 
     /// <summary>Devices given to it over the run.</summary>
     public int DevicesServed { get; set; }
