@@ -20,9 +20,11 @@
 #             NAME" and "actorvisor-bench: end NAME BYTES" so the host can time it
 #   net-a     load xen-netfront, bring eth0 up as actorvisor.ip (e.g. 10.0.0.1/24), ping
 #             actorvisor.peer, then receive one file over TCP port actorvisor.port (default 5001)
-#             with busybox nc and print its SHA-256 and length
+#             with busybox nc and print its SHA-256 and length ("actorvisor-bench: end tcp BYTES"
+#             right after nc returns)
 #   net-b     the same up to the ping, then send a file of actorvisor.count lines (default 100000;
 #             the output of `seq 1 COUNT`) to the peer's port and print its SHA-256 and length
+#             ("actorvisor-bench: begin tcp" right before nc starts)
 #
 # Every line starts with "actorvisor-test:", "actorvisor-disk:", "actorvisor-net:" or
 # "actorvisor-modules:"; the last line of a mode is "actorvisor-test: result MODE PASS" or
@@ -217,6 +219,7 @@ mode_net() {
             mkfifo /tmp/hold
             exec 3<> /tmp/hold
             timeout "$WAIT" nc -l -p "$port" <&3 > /tmp/received || fail "nc -l -p $port"
+            echo "actorvisor-bench: end tcp $(wc -c < /tmp/received)"
             exec 3<&-
             echo "actorvisor-net: received $(sha256sum < /tmp/received | cut -d ' ' -f 1) $(wc -c < /tmp/received)"
             ;;
@@ -224,6 +227,7 @@ mode_net() {
             count=$(param count 100000)
             seq 1 "$count" > /tmp/sent
             echo "actorvisor-net: sending $(sha256sum < /tmp/sent | cut -d ' ' -f 1) $(wc -c < /tmp/sent)"
+            echo "actorvisor-bench: begin tcp"
             wait_for nc -w 1 "$peer" "$port" < /tmp/sent || fail "nc $peer $port"
             echo "actorvisor-net: sent $(sha256sum < /tmp/sent | cut -d ' ' -f 1) $(wc -c < /tmp/sent)"
             ;;
