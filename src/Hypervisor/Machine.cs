@@ -8,7 +8,9 @@ namespace ActorVisor.Hypervisor;
 /// One host: machine memory, its frame table, the machine-to-phys table and the registry of PV
 /// domains. The hypervisor keeps the first frames: frame 0 (so that MFN 0 can mean "none" in
 /// guest arguments), the M2P table, and the L1/L2/L3 tables that map the M2P read-only at
-/// 0xffff800000000000 in every 64-bit guest (through L4 slot 256, see <see cref="XenL4Slot256"/>).
+/// 0xffff800000000000 in every 64-bit guest (through L4 slot 256, see <see cref="XenL4Slot256"/>),
+/// then the compat M2P (4-byte entries) and the L1 tables that map it read-only at 0xF5800000 in
+/// every 32-bit PAE guest (through the Xen slots of its slot-3 L2, see <see cref="CompatM2pL2Entries"/>).
 ///
 /// One machine may hold many domains, each frame owned by one of them (or by Xen) in the frame
 /// table. Domains may run on several threads at once: every change of the frame table (allocation,
@@ -27,7 +29,11 @@ public sealed class Machine : IDisposable
         ulong m2pFrames = MachToPhysTable.FrameCountFor(frameCount);
         ulong l1s = (m2pFrames + 511) / 512;
         ulong l2s = (l1s + 511) / 512;
-        ulong reserved = 1 + m2pFrames + l1s + l2s + 1;
+        ulong compatEntries = Math.Min(frameCount, CompatM2pCapacity);
+        ulong compatFrames = MachToPhysTable.CompatFrameCountFor(compatEntries);
+        ulong compatL1s = (compatFrames + 511) / 512;
+        ulong firstCompat = 1 + m2pFrames + l1s + l2s + 1;
+        ulong reserved = firstCompat + compatFrames + compatL1s;
         if (reserved >= frameCount)
         {
             throw new ArgumentOutOfRangeException(nameof(frameCount), frameCount, "too small for the hypervisor's own frames");
@@ -36,8 +42,9 @@ public sealed class Machine : IDisposable
         ReservedFrames = reserved;
         Memory = new MachineMemory(frameCount);
         Frames = new FrameTable(frameCount, reserved);
-        MachineToPhys = new MachToPhysTable(Memory, 1, frameCount);
+        MachineToPhys = new MachToPhysTable(Memory, 1, frameCount, firstCompat, compatEntries);
         XenL4Slot256 = BuildM2pMapping(1, m2pFrames, 1 + m2pFrames, l1s, l2s);
+        CompatM2pL2Entries = BuildCompatM2pMapping(firstCompat, compatFrames, firstCompat + compatFrames, compatL1s);
         PageTables = new PageTables(this);
     }
 
@@ -71,6 +78,16 @@ public sealed class Machine : IDisposable
 
     /// <summary>The entry Xen puts in L4 slot 256 of every 64-bit guest: its read-only M2P mapping.</summary>
     public ulong XenL4Slot256 { get; }
+
+    /// <summary>
+    /// The entries Xen puts in the Xen slots of every 32-bit PAE guest's slot-3 L2, from slot
+    /// <see cref="HypervisorLayout.FirstXenPaeL2Slot"/> on: each maps 2 MiB of the compat M2P
+    /// read-only (supervisor only: a 32-bit guest kernel runs in ring 1).
+    /// </summary>
+    public IReadOnlyList<ulong> CompatM2pL2Entries { get; }
+
+    /// <summary>Machine frames the compat M2P between 0xF5800000 and 0xFFE00000 can describe (4-byte entries).</summary>
+    private const ulong CompatM2pCapacity = (HypervisorLayout.CompatMachToPhysEnd32 - HypervisorLayout.CompatVirtStart32) / 4;
 
     /// <summary>The page-type and page-table rules acting on this machine.</summary>
     public PageTables PageTables { get; }
@@ -180,5 +197,23 @@ public sealed class Machine : IDisposable
         }
 
         return (l3 << 12) | Upper;
+    }
+
+    /// <summary>Writes the L1 tables mapping the compat M2P frames read-only and returns the L2 entries that point at them.</summary>
+    private ulong[] BuildCompatM2pMapping(ulong firstCompat, ulong compatFrames, ulong firstL1, ulong l1s)
+    {
+        const ulong ReadOnly = PteFlags.Present | PteFlags.Accessed;
+        for (ulong i = 0; i < compatFrames; i++)
+        {
+            Memory.WriteEntry(firstL1 + (i / 512), (int)(i % 512), ((firstCompat + i) << 12) | ReadOnly);
+        }
+
+        var entries = new ulong[l1s];
+        for (ulong i = 0; i < l1s; i++)
+        {
+            entries[i] = ((firstL1 + i) << 12) | ReadOnly;
+        }
+
+        return entries;
     }
 }

@@ -14,7 +14,7 @@ namespace ActorVisor.Host.Domains;
 /// </summary>
 public sealed class LiveDomain : IDisposable
 {
-    /// <summary>Machine frames beyond the domain's own on a machine of its own: frame 0, the M2P, shared_info, and room for hypervisor pages.</summary>
+    /// <summary>Machine frames beyond the domain's own on a machine of its own: frame 0, the two M2Ps (12 bytes a frame, added per domain size), shared_info, and room for hypervisor pages.</summary>
     private const int MachineOverheadMiB = 4;
 
     private readonly Machine _machine;
@@ -104,7 +104,7 @@ public sealed class LiveDomain : IDisposable
         }
 
         bool ownsMachine = placement?.Machine is null;
-        var machine = placement?.Machine ?? Machine.WithMegabytes(memoryMiB + MachineOverheadMiB);
+        var machine = placement?.Machine ?? Machine.WithMegabytes(memoryMiB + MachineOverheadMiB + (memoryMiB / 256));
         var seam = placement?.Seam ?? new HostSeam();
         var config = DomainConfig.WithMegabytes(new DomId((ushort)id), memoryMiB, commandLine) with { Module = module, UnboundPorts = placement?.UnboundPorts };
         var built = DomainBuilder.Build(machine, parsed.Image!, config);

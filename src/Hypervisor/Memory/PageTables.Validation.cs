@@ -68,13 +68,16 @@ public sealed partial class PageTables
         }
 
         // The reserved slots hold the hypervisor's entries, never the guest's: the read-only M2P
-        // in 64-bit L4 slot 256, nothing elsewhere (the 32-bit compat M2P is not mapped yet).
+        // in 64-bit L4 slot 256, the read-only compat M2P from slot 428 of a 32-bit guest's slot-3
+        // L2 (0xF5800000), nothing elsewhere.
+        var compatM2p = _machine.CompatM2pL2Entries;
         for (int i = 0; i < PageGeometry.EntriesPerTable; i++)
         {
             if (IsXenSlot(domain, type, paeXenL2, i))
             {
                 bool m2pSlot = domain.Width == GuestWidth.Bits64 && type == PageType.L4 && i == HypervisorLayout.FirstXenL4Slot;
-                _memory.WriteEntry(mfn, i, m2pSlot ? _machine.XenL4Slot256 : 0);
+                int compatSlot = type == PageType.L2 ? i - HypervisorLayout.FirstXenPaeL2Slot : -1;
+                _memory.WriteEntry(mfn, i, m2pSlot ? _machine.XenL4Slot256 : compatSlot >= 0 && compatSlot < compatM2p.Count ? compatM2p[compatSlot] : 0);
             }
         }
 

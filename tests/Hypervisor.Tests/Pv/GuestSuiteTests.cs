@@ -54,6 +54,8 @@ public class GuestSuiteTests
     [InlineData("x86_32", "hypercalls", 16)]
     [InlineData("x86_64", "pt_attack", 16)]
     [InlineData("x86_32", "pt_attack", 16)]
+    [InlineData("x86_64", "m2p", 9)]
+    [InlineData("x86_32", "m2p", 9)]
     public void The_suite_guests_report_every_check_they_make(string arch, string guest, int checks)
     {
         using var run = new GuestRun(arch, guest);
