@@ -1,12 +1,19 @@
 using System.Buffers.Binary;
+using ActorVisor.Devices.Faults;
 
 namespace ActorVisor.Devices.Block;
 
 /// <summary>One request at a time: decode the private copy of the entry, check it whole, then move the data.</summary>
 public sealed partial class BlockBackend
 {
-    private void HandleRequest(BlockRing ring)
+    /// <summary>Handles the request just taken and answers it; false when an injected hang or delay stopped it (unanswered, given back to the ring or held).</summary>
+    private bool HandleRequest(BlockRing ring, ref bool notify)
     {
+        if (Stalls(ring, FaultPoint.RequestTaken, answered: false))
+        {
+            return false;
+        }
+
         var layout = ring.Layout;
         ReadOnlySpan<byte> entry = _entry.AsSpan(0, layout.EntryBytes);
         var operation = entry[BlkifLayout.OperationOffset];
@@ -35,13 +42,20 @@ public sealed partial class BlockBackend
                 break;
         }
 
+        if (_stalled || Stalls(ring, FaultPoint.AfterData, answered: false))
+        {
+            _stalled = false;
+            return false;
+        }
+
         Counters.CountRequest(error == BlockRequestError.None ? bytes : 0);
         if (error != BlockRequestError.None)
         {
             CountError(error);
         }
 
-        ring.PutResponse(id, responseOperation, StatusFor(error));
+        notify |= ring.Answer(id, responseOperation, StatusFor(error));
+        return !Stalls(ring, FaultPoint.ResponsePushed, answered: true);
     }
 
     private BlockRequestError HandleDirect(ReadOnlySpan<byte> entry, BlkifLayout layout, byte operation, out long bytes)
@@ -172,17 +186,17 @@ public sealed partial class BlockBackend
             error = GatherSegments(data, count);
             if (error == BlockRequestError.None && count > 0)
             {
-                error = FromDisk(_image.Write((long)sector, data));
+                error = WriteImage((long)sector, data);
             }
 
             if (error == BlockRequestError.None && durable)
             {
-                error = FromDisk(_image.Flush());
+                error = FlushImage();
             }
         }
         else
         {
-            error = FromDisk(_image.Read((long)sector, data));
+            error = ReadImage((long)sector, data);
             if (error == BlockRequestError.None)
             {
                 error = ScatterSegments(data, count);

@@ -21,7 +21,7 @@ namespace ActorVisor.Devices.Block;
 /// </remarks>
 public sealed partial class BlockBackend : IDeviceBackend, IDisposable
 {
-    private readonly RawDiskImage _image;
+    private RawDiskImage _image;
     private readonly BlockBackendOptions _options;
     private readonly long[] _errorCounts = new long[Enum.GetValues<BlockRequestError>().Length];
     private readonly byte[] _entry = new byte[BlkifLayout.X86_64.EntryBytes];
@@ -86,6 +86,12 @@ public sealed partial class BlockBackend : IDeviceBackend, IDisposable
             return "the block back-end is already connected";
         }
 
+        return MapRing(link);
+    }
+
+    /// <summary>Reads the front-end's ring keys, maps its ring pages and takes its channel; returns why not, or null.</summary>
+    private string? MapRing(FrontendLink link)
+    {
         var layout = BlkifLayout.ForProtocol(link.ReadKey("protocol"));
         if (layout is null)
         {
@@ -154,12 +160,13 @@ public sealed partial class BlockBackend : IDeviceBackend, IDisposable
     public int Service()
     {
         var ring = _ring;
-        if (ring is null)
+        if (ring is null || _hung || _held)
         {
             return 0;
         }
 
         var handled = 0;
+        var notify = false;
         while (true)
         {
             var producer = ring.ReadRequestProducer();
@@ -172,19 +179,25 @@ public sealed partial class BlockBackend : IDeviceBackend, IDisposable
             while (ring.RequestConsumer != producer)
             {
                 ring.TakeRequest(_entry);
-                HandleRequest(ring);
-                handled++;
-            }
+                if (!HandleRequest(ring, ref notify))
+                {
+                    // An injected hang or delay: the rest waits for the restart or the resume.
+                    _notifyOwed |= notify;
+                    return handled;
+                }
 
-            if (ring.PushResponses())
-            {
-                _channel!.Notify();
+                handled++;
             }
 
             if (!ring.FinalCheckForRequests())
             {
                 break;
             }
+        }
+
+        if (notify)
+        {
+            NotifyFrontend();
         }
 
         return handled;
@@ -196,6 +209,12 @@ public sealed partial class BlockBackend : IDeviceBackend, IDisposable
         _ring = null;
         _channel = null;
         _grants = null;
+        _hung = false;
+        _held = false;
+        _stalled = false;
+        _notifyOwed = false;
+        _holdBackNs = 0;
+        _resumeSkip = null;
     }
 
     /// <summary>Disconnects and closes the image.</summary>

@@ -14,10 +14,13 @@ namespace ActorVisor.Devices.Block;
 /// once per read.
 /// </summary>
 /// <remarks>
-/// Invariant: the back end answers every request it consumes before consuming the next, so
-/// <see cref="RequestConsumer"/> equals <see cref="ResponseProducer"/> between requests, and a
-/// request producer further than <see cref="Size"/> ahead of the responses (or behind them) is the
-/// front end's error (RING_REQUEST_PROD_OVERFLOW), never a reason to read outside the ring.
+/// Invariants: the back end answers every request it consumes before consuming the next, so
+/// <see cref="RequestConsumer"/> equals <see cref="ResponseProducer"/> between requests; a response
+/// is published (<see cref="Answer"/>) in the step that writes it, so the shared rsp_prod always
+/// equals the private one between requests and every request past the shared rsp_prod is still
+/// intact in its slot (a restarted back-end takes them again, <see cref="ResumeAtSharedResponses"/>);
+/// a request producer further than <see cref="Size"/> ahead of the responses (or behind them) is
+/// the front end's error (RING_REQUEST_PROD_OVERFLOW), never a reason to read outside the ring.
 /// </remarks>
 internal sealed class BlockRing : IDisposable
 {
@@ -71,8 +74,39 @@ internal sealed class BlockRing : IDisposable
         RequestConsumer++;
     }
 
+    /// <summary>Requests published and not yet taken (0 when the producer overflows).</summary>
+    public uint PendingRequests()
+    {
+        var producer = ReadRequestProducer();
+        return ProducerOverflows(producer) ? 0 : unchecked(producer - RequestConsumer);
+    }
+
+    /// <summary>Gives back the request last taken (it stays in its slot, unanswered, to be taken again).</summary>
+    public void Untake() => RequestConsumer--;
+
+    /// <summary>
+    /// Forgets the private indices and starts where the shared ring says the answers end: req_cons
+    /// and rsp_prod_pvt at the shared rsp_prod (the back end's own last publication). Requests past
+    /// it are taken again. Returns that index.
+    /// </summary>
+    public uint ResumeAtSharedResponses()
+    {
+        var published = Volatile.Read(ref Field(ResponseProducerOffset));
+        RequestConsumer = published;
+        ResponseProducer = published;
+        _pushedResponses = published;
+        return published;
+    }
+
+    /// <summary>Writes the response to the request last taken and publishes it at once; true if the front end asked to be notified.</summary>
+    public bool Answer(ulong id, byte operation, short status)
+    {
+        PutResponse(id, operation, status);
+        return PushResponses();
+    }
+
     /// <summary>Puts a response into the slot at rsp_prod_pvt (not yet visible to the front end).</summary>
-    public void PutResponse(ulong id, byte operation, short status)
+    private void PutResponse(ulong id, byte operation, short status)
     {
         Span<byte> response = stackalloc byte[16];
         response.Clear();
@@ -101,7 +135,7 @@ internal sealed class BlockRing : IDisposable
     /// The old producer is the back end's own record of what it last published, not the shared
     /// field the guest could have rewritten.
     /// </summary>
-    public bool PushResponses()
+    private bool PushResponses()
     {
         var old = _pushedResponses;
         var now = ResponseProducer;
