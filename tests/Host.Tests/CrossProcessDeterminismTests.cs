@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -23,10 +21,6 @@ public sealed class CrossProcessDeterminismTests
     /// unintended change of order is what this test is here to catch.
     /// </summary>
     private const string GoldenDigest = "eede701eedc9d8a0fb9fcc987b2fa50e2ca78ad7e5121928ddfd8be7165f02ee";
-
-    private static readonly string Cli = typeof(CrossProcessDeterminismTests).Assembly
-        .GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "CliAssembly").Value!;
 
     [Fact]
     public void Two_processes_with_the_same_seed_print_the_same_run_and_trace_and_match_the_golden_digest()
@@ -56,19 +50,8 @@ public sealed class CrossProcessDeterminismTests
 
     private static (int ExitCode, string Output) RunCli(params string[] arguments)
     {
-        Assert.True(File.Exists(Cli), $"the command is not built: {Cli}");
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Repository.Root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Cli);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(error.Result.Length == 0, error.Result);
-        return (process.ExitCode, output);
+        var (exitCode, output, error) = CliProcess.Run(arguments);
+        Assert.True(error.Length == 0, error);
+        return (exitCode, output);
     }
 }

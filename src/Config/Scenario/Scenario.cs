@@ -20,4 +20,8 @@ public sealed record ScenarioSpec(
     IReadOnlyList<TimelineAction> Timeline,
     IReadOnlyList<ScenarioCheck> Checks,
     Config Config,
-    string BaseDirectory);
+    string BaseDirectory)
+{
+    /// <summary>The <c>faults</c> list: rules armed from the start (or their own time) for the whole run; the timeline's <c>inject</c> rules are in <see cref="Timeline"/>.</summary>
+    public IReadOnlyList<Faults.FaultRule> Faults { get; init; } = [];
+}

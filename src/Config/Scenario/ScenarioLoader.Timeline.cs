@@ -18,6 +18,7 @@ public static partial class ScenarioLoader
         ["restore"] = ["at", "action", "domain", "snapshot"],
         ["migrate"] = ["at", "action", "domain", "to"],
         ["inject-fault"] = ["at", "action", "domain", "iopm", "device", "fault"],
+        ["inject"] = ["at", "action", "fault"],
     };
 
     private static readonly Dictionary<string, FaultKind> FaultWords = new(StringComparer.Ordinal)
@@ -65,6 +66,23 @@ public static partial class ScenarioLoader
                 reader.Invalid(entry, "at", $"a time between 0 and the scenario's stop-at ({DurationFormat.Format(stopAtNs)})");
             }
             var origin = entry.Root.Origin;
+            if (action == "inject")
+            {
+                var text = entry.GetValue("fault");
+                if (text is not HoconScalar { Kind: HoconScalarKind.String } spec)
+                {
+                    reader.Invalid(entry, "fault", "a fault rule as a string, such as \"storage crash\" or \"storage/vbd-* hang\"");
+                    continue;
+                }
+
+                if (ReadRule(spec.Text, spec.Origin, entry.PathText("fault"), "rule", at, iopms, reader) is { } rule)
+                {
+                    actions.Add(new InjectRule(at, origin, rule));
+                }
+
+                continue;
+            }
+
             if (action == "inject-fault")
             {
                 actions.Add(ReadFault(entry, at, domains, iopms, reader));

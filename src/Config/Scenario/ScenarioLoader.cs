@@ -1,3 +1,4 @@
+using ActorVisor.Config.Faults;
 using ActorVisor.Config.Hocon;
 using ActorVisor.Config.Schema;
 using ActorVisor.Config.Settings;
@@ -13,7 +14,7 @@ namespace ActorVisor.Config.Scenario;
 public static partial class ScenarioLoader
 {
     private static readonly string[] TopLevelKeys = ["actorvisor", "akka", "scenario", "templates"];
-    private static readonly string[] ScenarioKeys = ["name", "description", "seed", "stop-at", "iopms", "domains", "timeline", "checks"];
+    private static readonly string[] ScenarioKeys = ["name", "description", "seed", "stop-at", "iopms", "domains", "timeline", "checks", "faults"];
 
     /// <summary>
     /// Loads a scenario file. With <paramref name="checkDiskImages"/>, every disk's image must also
@@ -77,14 +78,32 @@ public static partial class ScenarioLoader
         var domains = ReadDomains(s, settings, iopms, reader);
         CheckMemoryFits(s, settings, domains, reader);
         var domainNames = domains.Select(d => d.Name).ToList();
-        var timeline = ReadTimeline(s, domainNames, iopms.Select(i => i.Name).ToList(), stopAt, reader);
+        // Without an iopms section the host runs one IOPM of every class under this name.
+        var iopmNames = iopms.Count > 0 ? iopms.Select(i => i.Name).ToList() : [DefaultIopmName];
+        var faults = ReadFaults(s, iopmNames, reader);
+        var timeline = NameRules(ReadTimeline(s, domainNames, iopmNames, stopAt, reader), faults);
         var checks = ReadChecks(s, domainNames, reader);
 
         if (reader.HasErrors)
         {
             return ConfigResult<ScenarioSpec>.Fail(reader.Errors);
         }
-        return ConfigResult<ScenarioSpec>.Ok(new ScenarioSpec(name, description, seed, stopAt, settings, iopms, domains, timeline, checks, config, baseDirectory));
+        return ConfigResult<ScenarioSpec>.Ok(new ScenarioSpec(name, description, seed, stopAt, settings, iopms, domains, timeline, checks, config, baseDirectory) { Faults = faults });
+    }
+
+    /// <summary>The name of the one IOPM a scenario without an <c>iopms</c> section runs.</summary>
+    public const string DefaultIopmName = "iopm0";
+
+    /// <summary>Names the rules of the plan in order: the <c>faults</c> list's as rule 1..k, then the timeline's <c>inject</c> rules in timeline order.</summary>
+    private static List<TimelineAction> NameRules(List<TimelineAction> timeline, List<FaultRule> faults)
+    {
+        for (int i = 0; i < faults.Count; i++)
+        {
+            faults[i] = faults[i] with { Name = $"rule {i + 1}" };
+        }
+
+        int next = faults.Count;
+        return timeline.Select(a => a is InjectRule inject ? inject with { Rule = inject.Rule with { Name = $"rule {++next}" } } : a).ToList();
     }
 
     private static readonly Dictionary<string, BackendKind> BackendWords = new(StringComparer.Ordinal)

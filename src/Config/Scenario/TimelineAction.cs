@@ -60,3 +60,10 @@ public enum FaultKind
 /// the domain; <see cref="Device"/> names the domain's device (xvda, vif0) for a backend fault.
 /// </summary>
 public sealed record InjectFault(long AtNs, ConfigOrigin Origin, FaultTarget Target, string Name, string? Device, FaultKind Kind) : TimelineAction(AtNs, Origin);
+
+/// <summary>
+/// Arm a rule of the fault grammar at <see cref="TimelineAction.AtNs"/> (<c>action = inject</c>): a
+/// strike (crash or hang with no point or count) acts on the IOPM or its devices at once; any other
+/// rule fires at the target's fault points from then on.
+/// </summary>
+public sealed record InjectRule(long AtNs, ConfigOrigin Origin, Faults.FaultRule Rule) : TimelineAction(AtNs, Origin);

@@ -147,14 +147,13 @@ public sealed partial class HypervisorActor
 
         var context = iopm.Context;
         var lane = _lane;
-        int restarts = iopm.Spec.MaxRestarts;
-        var window = TimeSpan.FromTicks(Math.Max(1, iopm.Spec.RestartWindowNs / 100));
+        var supervision = new IopmSupervision(iopm.Spec.MaxRestarts, iopm.Spec.RestartWindowNs, _options.Faults ?? ActorVisor.Devices.Faults.NoFaultSites.Instance, iopm.Restarts);
         if (context.Id != 0)
         {
             _hostStore.Use(store => XenBusToolstack.IntroduceDriverDomain(store, context.Id, context.Name));
         }
 
-        iopm.Actor = Context.ActorOf(lane.Place(Props.Create(() => new IopmActor(context, lane, restarts, window))), $"iopm-{context.Name}");
+        iopm.Actor = Context.ActorOf(lane.Place(Props.Create(() => new IopmActor(context, lane, supervision))), $"iopm-{context.Name}");
         return iopm.Actor;
     }
 
@@ -205,21 +204,27 @@ public sealed partial class HypervisorActor
             return;
         }
 
+        MoveTo(devices, at, target!);
+        Sender.Tell(new DeviceMoved(move.Domain, move.Device, target!.Spec.Name, target.Context.Id), Self);
+    }
+
+    /// <summary>Moves one device of a domain to <paramref name="target"/>: its back-end directory there, the front-end repointed, the old IOPM's device actor handing the same back-end on.</summary>
+    private void MoveTo(List<(DevicePlan Plan, IopmSlot Iopm, IDeviceBackend Backend)> devices, int at, IopmSlot target)
+    {
         var (plan, from, backend) = devices[at];
         _hostStore.Use(store =>
         {
             XenBusToolstack.RemoveBackend(store, plan.Key, from.Context.Id);
-            XenBusToolstack.CreateBackend(store, plan, target!.Context.Id);
+            XenBusToolstack.CreateBackend(store, plan, target.Context.Id);
             XenBusToolstack.Repoint(store, plan.Key, target.Context.Id);
         });
         from.Assign(IopmPlacement.KindOf(plan.Class), -1);
-        target!.Assign(IopmPlacement.KindOf(plan.Class));
+        target.Assign(IopmPlacement.KindOf(plan.Class));
         target.DevicesServed++;
 
         // The old IOPM's device actor ends the connection, then hands the same back-end on: the new one starts only after the old one let go.
         _lane.Tell(ActorOf(from), new HandOverDevice(plan.Key, ActorOf(target), new AttachDevice(plan, backend, TakenOver: true)));
         devices[at] = (plan, target, backend);
-        Sender.Tell(new DeviceMoved(move.Domain, move.Device, target.Spec.Name, target.Context.Id), Self);
     }
 
     /// <summary>True when <paramref name="domain"/> is an IOPM's id; its queued watch events are then passed to the IOPM's actor.</summary>

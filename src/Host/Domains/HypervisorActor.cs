@@ -42,6 +42,7 @@ public sealed partial class HypervisorActor : ReceiveActor
 
         _store = StoreToolstack.CreateStore(_storeEventsPending);
         _self = Self;
+        _strategy = NewStrategy();
         StartIopms();
         _scheduler = Context.ActorOf(Props.Create(() => new SchedulerActor(options.Policy, options.Scheduler)), "scheduler");
         Receive<Create>(OnCreate);
@@ -53,6 +54,9 @@ public sealed partial class HypervisorActor : ReceiveActor
         Receive<DeliverStoreEvents>(_ => OnDeliverStoreEvents());
         Receive<InjectHostFault>(OnInjectHostFault);
         Receive<Iopm.MoveDevice>(OnMoveDevice);
+        Receive<Iopm.InjectIopmFault>(OnInjectIopmFault);
+        Receive<Faults.RestartLater>(OnRestartLater);
+        Receive<ReplaceIopm>(OnReplaceIopm);
         Receive<ListDomains>(_ => Sender.Tell(new DomainsListed(_records.Select(r => r.Info()).ToList()), Self));
         Receive<GuestStopped>(OnGuestStopped);
         Receive<Terminated>(OnTerminated);
@@ -61,9 +65,12 @@ public sealed partial class HypervisorActor : ReceiveActor
     /// <summary>
     /// A failed domain actor is stopped; a host fault names its domain, whose crash is handled when the
     /// actor has terminated. Akka's own failure log is off: the failure is logged here with the domain
-    /// (Akka's log line carries the host's clock).
+    /// (Akka's log line carries the host's clock). A failed IOPM is restarted or replaced
+    /// (HypervisorActor.Supervision.cs).
     /// </summary>
-    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(failure =>
+    protected override SupervisorStrategy SupervisorStrategy() => _strategy;
+
+    private Directive DecideDomain(Exception failure)
     {
         if (failure is HostFaultException { DomainId: { } id })
         {
@@ -75,8 +82,7 @@ public sealed partial class HypervisorActor : ReceiveActor
         }
 
         return Directive.Stop;
-    },
-    loggingEnabled: false);
+    }
 
     protected override void PostStop()
     {

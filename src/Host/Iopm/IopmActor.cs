@@ -1,3 +1,6 @@
+using ActorVisor.Config.Faults;
+using ActorVisor.Devices.Faults;
+using ActorVisor.Host.Faults;
 using Akka.Actor;
 
 namespace ActorVisor.Host.Iopm;
@@ -8,22 +11,38 @@ namespace ActorVisor.Host.Iopm;
 /// devices to serve and to let go; the store's watch events for its domain (the front-ends' state
 /// nodes its back-ends watch) are taken here and passed to the device each token names. In
 /// parallel runs it and its children run on threads of their own (<see cref="IopmLane"/>), apart
-/// from the physical CPUs. Its strategy restarts a failing back-end actor one-for-one, within the
-/// IOPM's restart budget, and stops it after that.
+/// from the physical CPUs.
+/// <para>
+/// Supervision (<see cref="RestartBackoff"/>): a back-end that fails (a host exception, an injected
+/// crash, a watchdog's verdict) is restarted alone, after a backoff in virtual time, within the
+/// IOPM's budget (max-restarts within restart-window, <see cref="RestartWindow"/>); one past its
+/// budget, or one at which an IOPM-wide crash rule fired, fails the whole IOPM (escalates to the
+/// hypervisor). Guest-caused errors are results of the back-ends and never reach this strategy.
+/// </para>
+/// <para>
+/// A restart of the IOPM itself keeps its children: the default PreRestart would stop them, and a
+/// stopped device actor releases its back-end (closes the disk image). Kept, they are restarted by
+/// Akka with the IOPM (each ends its connection and starts over on the same rings, grants and
+/// ports, which outlive the actors), so an IOPM crash is a restart of every back-end it serves.
+/// </para>
 /// </summary>
 public sealed class IopmActor : IopmSideActor
 {
     private readonly IopmContext _iopm;
-    private readonly int _maxRestarts;
-    private readonly TimeSpan _window;
+    private readonly IopmSupervision _supervision;
+    private readonly RestartBackoff _strategy;
+    private readonly Dictionary<string, RestartWindow> _windows = new(StringComparer.Ordinal);
 
-    public IopmActor(IopmContext iopm, IopmLane lane, int maxRestarts, TimeSpan restartWindow)
+    public IopmActor(IopmContext iopm, IopmLane lane, IopmSupervision supervision)
         : base(lane)
     {
         ArgumentNullException.ThrowIfNull(iopm);
+        ArgumentNullException.ThrowIfNull(supervision);
         _iopm = iopm;
-        _maxRestarts = maxRestarts;
-        _window = restartWindow;
+        _supervision = supervision;
+        var self = Self;
+        var scheduler = Context.System.Scheduler;
+        _strategy = new RestartBackoff(Decide, (restart, delayNs) => scheduler.ScheduleTellOnce(VirtualClock.Delay(delayNs), self, restart, ActorRefs.NoSender));
         Receive<AttachDevice>(OnAttach);
         Receive<DetachDevice>(detach =>
         {
@@ -46,10 +65,89 @@ public sealed class IopmActor : IopmSideActor
                 Lane.Tell(child, handOver);
             }
         });
+        Receive<InjectIopmFault>(OnInject);
+        Receive<RestartLater>(restart =>
+        {
+            // A device detached during its backoff is gone: nothing to restart.
+            if (Context.Child(restart.Child.Path.Name).Equals(restart.Child))
+            {
+                _strategy.RestartNow(restart);
+            }
+        });
     }
 
-    protected override SupervisorStrategy SupervisorStrategy() =>
-        new OneForOneStrategy(_maxRestarts, (int)Math.Min(int.MaxValue, _window.TotalMilliseconds), _ => Directive.Restart, loggingEnabled: false);
+    private IFaultSite Site(string device) => _supervision.Faults.For(_iopm.Name, device);
+
+    protected override SupervisorStrategy SupervisorStrategy() => _strategy;
+
+    /// <summary>Keeps the children (see the class comment): Akka restarts them with this actor.</summary>
+    protected override void PreRestart(Exception reason, object message) =>
+        Site("").Record("restart", $"the IOPM restarts with its {Context.GetChildren().Count()} back-ends ({reason.Message})");
+
+    private (Directive, long) Decide(IActorRef child, Exception failure)
+    {
+        string device = child.Path.Name;
+        if (_supervision.Faults is FaultSites plan && failure is InjectedCrashException && plan.TakeIopmCrash(_iopm.Name))
+        {
+            Site("").Record("crash", $"an IOPM-wide rule fired at {device}: the whole IOPM fails");
+            return (Directive.Escalate, 0);
+        }
+
+        if (!_windows.TryGetValue(device, out var window))
+        {
+            window = _supervision.NewWindow();
+            _windows[device] = window;
+        }
+
+        if (window.TryRestart(VirtualClock.Nanoseconds(Context.System.Scheduler)) is not { } backoff)
+        {
+            Site(device).Record("escalate", $"past its budget of {_supervision.MaxRestarts} restarts within {Scenario.Checks.FormatNs(_supervision.RestartWindowNs)}: the IOPM fails ({failure.Message})");
+            return (Directive.Escalate, 0);
+        }
+
+        _supervision.Statistics.BackendRestarted(device);
+        string cause = failure is ActorKilledException ? "killed by an injected crash" : failure.Message;
+        Site(device).Record("backoff", $"restart {window.Recent} of {_supervision.MaxRestarts} in {Scenario.Checks.FormatNs(backoff)} ({cause})");
+        return (Directive.Restart, backoff);
+    }
+
+    /// <summary>A strike from the timeline or the command line: crash the IOPM or some of its back-ends now, or hang the back-ends at their next request.</summary>
+    private void OnInject(InjectIopmFault inject)
+    {
+        if (inject.Effect is not (FaultEffect.Crash or FaultEffect.Hang))
+        {
+            Site(inject.Device ?? "").Record("refused", $"{inject.Rule}: only crash and hang strike at a time ({inject.Effect} strikes at fault points)");
+            return;
+        }
+
+        if (inject.Device is null && inject.Effect == FaultEffect.Crash)
+        {
+            Site("").Record("crash", $"injected crash of the IOPM ({inject.Rule})");
+            throw new InjectedCrashException($"injected crash of IOPM {_iopm.Name} ({inject.Rule})");
+        }
+
+        var children = Context.GetChildren().Where(c => inject.Device is null || Glob.Matches(inject.Device, c.Path.Name)).ToList();
+        if (children.Count == 0)
+        {
+            Site(inject.Device ?? "").Record("missed", $"{inject.Rule}: no back-end of the IOPM matches {inject.Device ?? "*"}");
+            return;
+        }
+
+        foreach (var child in children.OrderBy(c => c.Path.Name, StringComparer.Ordinal))
+        {
+            string device = child.Path.Name;
+            if (inject.Effect == FaultEffect.Crash)
+            {
+                Site(device).Record("crash", $"injected crash of the back-end ({inject.Rule})");
+                child.Tell(Kill.Instance, ActorRefs.NoSender);
+            }
+            else if (_supervision.Faults is FaultSites plan)
+            {
+                Site(device).Record("hang", $"the back-end hangs at its next request ({inject.Rule})");
+                plan.Arm(_iopm.Name, device, FaultEffect.Hang, inject.Rule);
+            }
+        }
+    }
 
     private void OnAttach(AttachDevice attach)
     {

@@ -7,7 +7,8 @@ namespace ActorVisor.Host.Iopm;
 /// Which IOPM serves a new device: the one its spec names with <c>backend=</c> (it must serve the
 /// device's class), otherwise the least loaded of those that serve the class: fewest notifications
 /// queued and not yet serviced, then fewest devices of the same class (so that disks spread over
-/// the IOPMs as vifs do), then fewest devices, then the first configured.
+/// the IOPMs as vifs do), then fewest devices, then the first configured. An IOPM retired after too
+/// many restarts gets no device: one that names it goes to the least loaded of the others.
 /// </summary>
 public static class IopmPlacement
 {
@@ -32,11 +33,15 @@ public static class IopmPlacement
                 return null;
             }
 
-            return named;
+            if (!named.Retired)
+            {
+                return named;
+            }
         }
 
+        // A retired IOPM (replaced after too many restarts) is given nothing more: its devices go to the others.
         IopmSlot? best = null;
-        foreach (var iopm in iopms.Where(i => i.Serves(kind)))
+        foreach (var iopm in iopms.Where(i => i.Serves(kind) && !i.Retired))
         {
             if (best is null || Lighter(iopm, best, kind))
             {

@@ -34,7 +34,12 @@ public sealed class IopmReport
                 s.Context.Load.Errors,
                 s.Context.Load.Bytes,
                 s.Context.Load.Services,
-                (long)(s.Context.Load.BusyTicks * (1e9 / Stopwatch.Frequency)))).ToList();
+                (long)(s.Context.Load.BusyTicks * (1e9 / Stopwatch.Frequency)))
+            {
+                Restarts = s.Restarts.Iopm,
+                BackendRestarts = s.Restarts.ByBackend,
+                Replaced = s.Restarts.Replaced,
+            }).ToList();
         }
     }
 }

@@ -39,5 +39,11 @@ public sealed class IopmSlot
     /// <summary>Devices given to it over the run.</summary>
     public int DevicesServed { get; set; }
 
+    /// <summary>Its supervisors' restarts of it and of its back-ends.</summary>
+    public Faults.RestartStatistics Restarts { get; } = new();
+
+    /// <summary>True once it went past its restart limit and its devices moved to other IOPMs: it is given no devices any more.</summary>
+    public bool Retired { get; set; }
+
     public bool Serves(BackendKind kind) => Spec.Backends.Contains(kind);
 }

@@ -15,6 +15,9 @@ public sealed record ScenarioOutcome(
     /// <summary>Each IOPM's load over the run, in configuration order.</summary>
     public IReadOnlyList<Iopm.IopmInfo> Iopms { get; init; } = [];
 
+    /// <summary>Every fault and recovery step of the run, at its virtual time, in order.</summary>
+    public IReadOnlyList<Faults.FaultRecord> Faults { get; init; } = [];
+
     /// <summary>True when slices ran on physical-CPU threads (and the IOPMs on threads of their own).</summary>
     public bool Parallel { get; init; }
 

@@ -39,6 +39,7 @@ public static class ScenarioRunner
     /// <param name="trace">Receives one line per message the actor system delivers (recipient and message), the run's event trace.</param>
     /// <param name="memory">Counts the machine memory of live domains, for callers that check it is all returned.</param>
     /// <param name="devices">Makes the domains' disk and vif back-ends; the host's own (<see cref="Iopm.DeviceBackends"/>) when null.</param>
+    /// <param name="inject">Fault rules from the command line (<c>--inject</c>), added to the scenario's plan after its own; rules armed at a time strike then.</param>
     public static ScenarioOutcome Run(
         ScenarioSpec spec,
         long? seed = null,
@@ -47,7 +48,8 @@ public static class ScenarioRunner
         bool? parallel = null,
         Action<string>? trace = null,
         HostMemoryLedger? memory = null,
-        Iopm.DeviceBackendFactory? devices = null)
+        Iopm.DeviceBackendFactory? devices = null,
+        IReadOnlyList<Config.Faults.FaultRule>? inject = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         output ??= _ => { };
@@ -93,7 +95,7 @@ public static class ScenarioRunner
         var runtime = DeterministicRuntime.Of(system)!;
         try
         {
-            return RunOn(system, runtime, spec, settings, policy, domains, runSeed, nsPerInstruction, output, stopAtNs, parallel, trace, memory, devices);
+            return RunOn(system, runtime, spec, settings, policy, domains, runSeed, nsPerInstruction, output, stopAtNs, parallel, trace, memory, devices, inject ?? []);
         }
         finally
         {
@@ -130,7 +132,8 @@ public static class ScenarioRunner
         bool? parallel,
         Action<string>? trace,
         HostMemoryLedger? memory,
-        Iopm.DeviceBackendFactory? devices)
+        Iopm.DeviceBackendFactory? devices,
+        IReadOnlyList<Config.Faults.FaultRule> inject)
     {
         var console = new List<ConsoleLinePrinted>();
         var checks = new List<CheckOutcome>();
@@ -156,6 +159,8 @@ public static class ScenarioRunner
         using var machine = new Hypervisor.Machine((ulong)(settings.Machine.MemoryBytes >> 12));
         using var cpus = (parallel ?? settings.Time.Mode == TimeMode.Parallel) ? new PhysicalCpus(system, settings.Machine.PhysicalCpus) : null;
         var iopms = new Iopm.IopmReport();
+        var plan = FaultPlan(spec, inject);
+        var faults = new Faults.FaultSites(plan, runSeed, () => VirtualClock.Nanoseconds(system.Scheduler), output);
         var channels = EventChannelPair.FromCommandLines(spec.Domains.Select(d => (d.Name, d.Cmdline)));
         var options = new HypervisorOptions(
             policy,
@@ -174,12 +179,20 @@ public static class ScenarioRunner
             Iopms: spec.Iopms,
             Devices: devices,
             DeviceDirectory: spec.BaseDirectory,
-            IopmReport: iopms);
+            IopmReport: iopms,
+            Faults: faults);
         var hypervisor = system.ActorOf(Props.Create(() => new HypervisorActor(options)), "hypervisor");
         var timeline = system.ActorOf(Props.Create(() => new TimelineActor(hypervisor, domains, line => output($"[toolstack] {line}"), checks)), "toolstack");
         foreach (var action in spec.Timeline)
         {
             system.Scheduler.ScheduleTellOnce(VirtualClock.At(action.AtNs), timeline, action, ActorRefs.NoSender);
+        }
+
+        // The faults list's and the command line's strikes act at their time, as the timeline's inject actions do.
+        foreach (var strike in plan.Where(r => r.IsStrike && !spec.Timeline.OfType<InjectRule>().Any(i => ReferenceEquals(i.Rule, r))))
+        {
+            long at = strike.FromNs ?? 0;
+            system.Scheduler.ScheduleTellOnce(VirtualClock.At(at), timeline, new InjectRule(at, strike.Origin, strike), ActorRefs.NoSender);
         }
 
         foreach (var check in spec.Checks.OfType<DomainStateCheck>().Where(c => c.AtNs is not null))
@@ -223,7 +236,21 @@ public static class ScenarioRunner
         system.Stop(hypervisor);
         Drive(runtime, cpus);
         memory?.RecordMachine(machine);
-        return new ScenarioOutcome(final, checks, console, endNs, settings.Machine.PhysicalCpus, null) { Iopms = iopms.Snapshot(), Parallel = cpus is not null };
+        return new ScenarioOutcome(final, checks, console, endNs, settings.Machine.PhysicalCpus, null) { Iopms = iopms.Snapshot(), Parallel = cpus is not null, Faults = faults.Records };
+    }
+
+    /// <summary>
+    /// The run's fault plan in plan order: the scenario's faults list, its timeline's inject rules,
+    /// then the command line's, numbered on from the scenario's (rule k+1, ...).
+    /// </summary>
+    public static IReadOnlyList<Config.Faults.FaultRule> FaultPlan(ScenarioSpec spec, IReadOnlyList<Config.Faults.FaultRule> inject)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(inject);
+        var plan = spec.Faults.Concat(spec.Timeline.OfType<InjectRule>().Select(i => i.Rule)).ToList();
+        int first = plan.Count;
+        plan.AddRange(inject.Select((rule, i) => rule with { Name = $"rule {first + i + 1}" }));
+        return plan;
     }
 
     /// <summary>Runs the actors until they are idle and, in parallel mode, no slice is left running on a physical-CPU thread.</summary>

@@ -45,7 +45,7 @@ public static class SummaryTable
 
     /// <summary>
     /// One row per IOPM when any served a device: devices, requests, refused requests, bytes, service
-    /// calls, and in parallel runs the host time its threads spent servicing (a wall-clock figure,
+    /// calls, restarts by its supervisors (of the IOPM, then of single back-ends), and in parallel runs the host time its threads spent servicing (a wall-clock figure,
     /// left out of deterministic runs so that their output stays reproducible).
     /// </summary>
     private static void AppendIopms(StringBuilder text, ScenarioOutcome outcome)
@@ -55,7 +55,7 @@ public static class SummaryTable
             return;
         }
 
-        var header = new List<string> { "iopm", "id", "devices", "requests", "errors", "bytes", "services" };
+        var header = new List<string> { "iopm", "id", "devices", "requests", "errors", "bytes", "services", "restarts" };
         if (outcome.Parallel)
         {
             header.Add("busy (host)");
@@ -73,6 +73,7 @@ public static class SummaryTable
                 i.Errors.ToString(CultureInfo.InvariantCulture),
                 i.Bytes.ToString(CultureInfo.InvariantCulture),
                 i.Services.ToString(CultureInfo.InvariantCulture),
+                Restarts(i),
             };
             if (outcome.Parallel)
             {
@@ -87,6 +88,14 @@ public static class SummaryTable
         {
             text.Append(string.Join("  ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd()).Append('\n');
         }
+    }
+
+    /// <summary>The IOPM's own restarts, then its back-ends' (<c>2 + 3 back-end</c>), and <c>replaced</c> when it went past its budget.</summary>
+    private static string Restarts(Iopm.IopmInfo iopm)
+    {
+        int backends = iopm.BackendRestarts.Values.Sum();
+        string text = iopm.Restarts.ToString(CultureInfo.InvariantCulture) + (backends > 0 ? $" + {backends} back-end" : "");
+        return iopm.Replaced ? text + ", replaced" : text;
     }
 
     private static string Shorten(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 3), "...");

@@ -74,6 +74,16 @@ public sealed class TimelineActor : ReceiveActor
             case InjectFault { Target: FaultTarget.Guest, Kind: FaultKind.HostException } fault:
                 _hypervisor.Tell(new InjectHostFault(fault.Name), Self);
                 break;
+            case InjectFault { Target: FaultTarget.Iopm, Kind: FaultKind.Crash or FaultKind.Hang } fault:
+                _hypervisor.Tell(new Iopm.InjectIopmFault(fault.Name, null, fault.Kind == FaultKind.Crash ? Devices.Faults.FaultEffect.Crash : Devices.Faults.FaultEffect.Hang, $"inject-fault at {fault.Origin}"), Self);
+                break;
+            case InjectRule { Rule.IsStrike: true } inject:
+                _log($"{Now}: {inject.Rule.Name}: {inject.Rule.Text}");
+                _hypervisor.Tell(new Iopm.InjectIopmFault(inject.Rule.IopmPattern, inject.Rule.DevicePattern, Faults.FaultWords.Effect(inject.Rule.Effect), inject.Rule.Name), Self);
+                break;
+            case InjectRule inject:
+                _log($"{Now}: {inject.Rule.Name} armed: {inject.Rule.Text}");
+                break;
             default:
                 _log(string.Create(CultureInfo.InvariantCulture, $"{Now}: not supported yet: {Describe(action)} ({action.Origin})"));
                 break;
