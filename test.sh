@@ -15,6 +15,16 @@ if ! make -s -C guests linux; then
   linux_missing=1
   echo "test.sh: the Linux kernel or Debian's user-space packages could not be fetched; the Linux tests will be skipped"
 fi
+# A real PostgreSQL for the snapshot store's PostgreSQL tests, which read ACTORVISOR_POSTGRES:
+# tools/postgres.sh installs and starts Debian's when none is given. Without one those tests fail,
+# unless ACTORVISOR_OFFLINE=1 allows them to skip.
+if [ -z "${ACTORVISOR_POSTGRES:-}" ]; then
+  if pg=$(tools/postgres.sh | tail -n 1) && [ -n "$pg" ]; then
+    export ACTORVISOR_POSTGRES="$pg"
+  else
+    echo "test.sh: PostgreSQL could not be installed or started; the PostgreSQL tests will fail unless ACTORVISOR_OFFLINE=1"
+  fi
+fi
 dotnet test ActorVisor.sln -c Release "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 awk '
