@@ -53,16 +53,18 @@ public sealed unsafe partial class X86Cpu
 
     /// <summary>
     /// Replaces the whole architectural state. The TLB and decoded blocks are flushed, since the state may
-    /// come from another machine. Returns false, changing nothing, for a state of an unknown version. A
-    /// version 1 state (which has no x87 fields) restores with the x87 in its FNINIT state.
+    /// come from another machine. A state of an unknown version or with arrays of the wrong length is
+    /// refused with <see cref="ArgumentException"/> naming what is wrong, and nothing changes. A version 1
+    /// state (which has no x87 fields) restores with the x87 in its FNINIT state.
     /// </summary>
-    public bool Restore(CpuState state)
+    public void Restore(CpuState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (state.Version is not (1 or CpuState.CurrentVersion) || state.FpuMantissas.Length != 8 || state.FpuSignExponents.Length != 8 || state.Gprs.Length != 16 || state.Segments.Length != 6 || state.Xmm.Length != 32 || state.Dr.Length != 8)
+        if (Refusal(state) is { } reason)
         {
-            return false;
+            throw new ArgumentException($"CPU state refused: {reason}", nameof(state));
         }
+
         state.Gprs.CopyTo(_gprStore, 0);
         _rip = state.Rip;
         SetRflagsRaw(state.Rflags);
@@ -114,6 +116,21 @@ public sealed unsafe partial class X86Cpu
         UpdateMode();
         FlushTlb(includeGlobal: true);
         InvalidateAllCode();
-        return true;
+    }
+
+    /// <summary>Why <paramref name="state"/> cannot be restored, or null when it can.</summary>
+    public static string? Refusal(CpuState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state switch
+        {
+            { Version: not (1 or CpuState.CurrentVersion) } => $"version {state.Version} is not 1 or {CpuState.CurrentVersion}",
+            { Gprs.Length: not 16 } => $"{state.Gprs.Length} general registers instead of 16",
+            { Segments.Length: not 6 } => $"{state.Segments.Length} segment registers instead of 6",
+            { Xmm.Length: not 32 } => $"{state.Xmm.Length} XMM halves instead of 32",
+            { Dr.Length: not 8 } => $"{state.Dr.Length} debug registers instead of 8",
+            { FpuMantissas.Length: not 8 } or { FpuSignExponents.Length: not 8 } => "x87 registers not 8",
+            _ => null,
+        };
     }
 }

@@ -50,7 +50,7 @@ public sealed class ExecutionTests
         var state = a.Cpu.Capture();
         using var b = new Machine();
         b.Load(Loop);
-        Assert.True(b.Cpu.Restore(state));
+        b.Cpu.Restore(state);
         Assert.Equal(state, b.Cpu.Capture());
         a.Cpu.Run(10_000);
         b.Cpu.Run(10_000);
@@ -63,7 +63,18 @@ public sealed class ExecutionTests
     {
         using var m = new Machine();
         var before = m.Cpu.Capture();
-        Assert.False(m.Cpu.Restore(before with { Version = 99, Rip = 5 }));
+        var refused = Assert.Throws<ArgumentException>(() => m.Cpu.Restore(before with { Version = 99, Rip = 5 }));
+        Assert.Contains("version 99", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(before, m.Cpu.Capture());
+    }
+
+    [Fact]
+    public void Restore_refuses_arrays_of_the_wrong_length_and_changes_nothing()
+    {
+        using var m = new Machine();
+        var before = m.Cpu.Capture();
+        var refused = Assert.Throws<ArgumentException>(() => m.Cpu.Restore(before with { Gprs = new ulong[15], Rip = 5 }));
+        Assert.Contains("15 general registers", refused.Message, StringComparison.Ordinal);
         Assert.Equal(before, m.Cpu.Capture());
     }
 

@@ -1,4 +1,5 @@
 using ActorVisor.Abi;
+using ActorVisor.Hypervisor.Snapshots;
 
 namespace ActorVisor.Hypervisor.Store;
 
@@ -103,8 +104,8 @@ public sealed partial class StoreConnection
         _outgoingOffset,
         ClosedBecause);
 
-    /// <summary>Rebuilds a connection from captured state, or returns null with the reason if the state is inconsistent.</summary>
-    public static StoreConnection? TryRestore(XenStore store, DomId domain, StoreConnectionState state, out string error)
+    /// <summary>Rebuilds a connection from captured state; an inconsistent state is refused with <see cref="SnapshotFormatException"/>.</summary>
+    public static StoreConnection Restore(XenStore store, DomId domain, StoreConnectionState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         bool consistent = state.Version == StoreConnectionState.CurrentVersion
@@ -113,8 +114,7 @@ public sealed partial class StoreConnection
             && (state.PendingReplies.Count == 0 ? state.FirstReplyBytesWritten == 0 : state.FirstReplyBytesWritten < state.PendingReplies[0].Length);
         if (!consistent)
         {
-            error = "store connection state has another version or inconsistent offsets";
-            return null;
+            throw new SnapshotFormatException("store connection state has another version or inconsistent offsets");
         }
 
         var connection = new StoreConnection(store, domain) { ClosedBecause = state.ClosedBecause };
@@ -125,7 +125,6 @@ public sealed partial class StoreConnection
         }
 
         connection._outgoingOffset = state.FirstReplyBytesWritten;
-        error = "";
         return connection;
     }
 

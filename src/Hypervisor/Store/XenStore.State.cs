@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ActorVisor.Abi;
+using ActorVisor.Hypervisor.Snapshots;
 
 namespace ActorVisor.Hypervisor.Store;
 
@@ -21,43 +22,35 @@ public sealed partial class XenStore
             _introduced.ToList());
     }
 
-    /// <summary>Rebuilds a store from captured state, or returns null with the reason if the state is not one this version wrote.</summary>
-    public static XenStore? TryRestore(XenStoreState state, StoreQuotas? quotas, out string error) => TryRestore(state, quotas, null, out error);
-
-    /// <summary>Rebuilds a store from captured state, telling <paramref name="events"/> of the watch events queued from then on; null with the reason if the state is not one this version wrote.</summary>
-    public static XenStore? TryRestore(XenStoreState state, StoreQuotas? quotas, IStoreEventSink? events, out string error)
+    /// <summary>Rebuilds a store from captured state; a state this version did not write, or an inconsistent one, is refused with <see cref="SnapshotFormatException"/>.</summary>
+    public static XenStore Restore(XenStoreState state, StoreQuotas? quotas, IStoreEventSink? events = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         if (state.Version != XenStoreState.CurrentVersion)
         {
-            error = $"store state version {state.Version} is not {XenStoreState.CurrentVersion}";
-            return null;
+            throw new SnapshotFormatException($"store state version {state.Version} is not {XenStoreState.CurrentVersion}");
         }
 
         if (state.Nodes.Count == 0 || state.Nodes[0].Path != "/" || state.Nodes.Any(n => n.Permissions.Count == 0))
         {
-            error = "store state has no root node first, or a node without permissions";
-            return null;
+            throw new SnapshotFormatException("store state has no root node first, or a node without permissions");
+        }
+
+        var root = Rebuild(state.Nodes[0], state.Nodes.Skip(1).ToList());
+        foreach (var w in state.Watches)
+        {
+            if (!StorePath.TryResolveWatch(w.Owner, w.Path, out _))
+            {
+                throw new SnapshotFormatException($"store state: watch path '{w.Path}' is malformed");
+            }
         }
 
         var store = new XenStore(quotas, events);
-        var root = Rebuild(state.Nodes[0], state.Nodes.Skip(1).ToList(), out error);
-        if (root is null)
-        {
-            return null;
-        }
-
         store._tree.ResetTo(new StoreTree(root, CountOwners(root), store.Quotas, store.NextGeneration));
         store._generation = state.Generation;
         store._nextTransactionId = state.NextTransactionId;
         foreach (var w in state.Watches)
         {
-            if (!StorePath.TryResolveWatch(w.Owner, w.Path, out _))
-            {
-                error = $"watch path '{w.Path}' is malformed";
-                return null;
-            }
-
             store._watches.Add(new RegisteredWatch(w.Owner, w.Path, w.Token, w.Relative));
         }
 
@@ -76,7 +69,6 @@ public sealed partial class XenStore
             store._introduced.Add(d);
         }
 
-        error = "";
         return store;
     }
 
@@ -89,15 +81,14 @@ public sealed partial class XenStore
         }
     }
 
-    private static StoreNode? Rebuild(XenStoreState.NodeRecord rootRecord, List<XenStoreState.NodeRecord> rest, out string error)
+    private static StoreNode Rebuild(XenStoreState.NodeRecord rootRecord, List<XenStoreState.NodeRecord> rest)
     {
         var byParent = new Dictionary<string, List<XenStoreState.NodeRecord>>(StringComparer.Ordinal);
         foreach (var record in rest)
         {
             if (!StorePath.TryResolve(DomId.Dom0, record.Path, out var absolute) || absolute != record.Path || record.Path == "/")
             {
-                error = $"node path '{record.Path}' is malformed";
-                return null;
+                throw new SnapshotFormatException($"store state: node path '{record.Path}' is malformed");
             }
 
             string parent = StorePath.Parent(record.Path);
@@ -113,11 +104,9 @@ public sealed partial class XenStore
         var root = Build(rootRecord, byParent, ref placed);
         if (placed != rest.Count)
         {
-            error = "store state has nodes whose parent is missing (or duplicated nodes)";
-            return null;
+            throw new SnapshotFormatException("store state has nodes whose parent is missing (or duplicated nodes)");
         }
 
-        error = "";
         return root;
     }
 

@@ -7,7 +7,7 @@ namespace ActorVisor.Hypervisor.Store;
 /// id and owner; their changes are not saved, so after a restore they commit with EAGAIN and
 /// the client retries, as Xen clients already must.
 /// </summary>
-public sealed record XenStoreState(
+public sealed partial record XenStoreState(
     int Version,
     long Generation,
     uint NextTransactionId,

@@ -1,4 +1,5 @@
 using System.Text;
+using ActorVisor.Hypervisor.Snapshots;
 using ActorVisor.Hypervisor.Store;
 using static ActorVisor.Hypervisor.Tests.Store.StoreTestKit;
 
@@ -262,10 +263,8 @@ public class StoreConnectionTests
         _connection.Service(_guest.Page);
 
         var state = _connection.Capture();
-        var restored = StoreConnection.TryRestore(_store, Guest, state, out var error);
+        var restored = StoreConnection.Restore(_store, Guest, state);
 
-        Assert.NotNull(restored);
-        Assert.Equal("", error);
         Assert.Equal(9, state.PartialRequest.Length);
         Assert.Equal(1024 - 616, state.FirstReplyBytesWritten);
         var replies = new List<(XsHeader Header, byte[] Payload)>();
@@ -285,7 +284,7 @@ public class StoreConnectionTests
     {
         var state = _connection.Capture() with { FirstReplyBytesWritten = 5 };
 
-        Assert.Null(StoreConnection.TryRestore(_store, Guest, state, out var error));
-        Assert.NotEmpty(error);
+        var refused = Assert.Throws<SnapshotFormatException>(() => StoreConnection.Restore(_store, Guest, state));
+        Assert.Contains("offsets", refused.Message, StringComparison.Ordinal);
     }
 }

@@ -1,3 +1,4 @@
+using ActorVisor.Hypervisor.Snapshots;
 using ActorVisor.Hypervisor.Store;
 using static ActorVisor.Hypervisor.Tests.Store.StoreTestKit;
 
@@ -15,10 +16,8 @@ public class StoreStateTests
         store.IntroduceDomain(Dom0, Guest);
         store.TakeAll(Guest);
 
-        var restored = XenStore.TryRestore(store.Capture(), null, out var error);
+        var restored = XenStore.Restore(store.Capture(), null);
 
-        Assert.NotNull(restored);
-        Assert.Equal("", error);
         Assert.Equal("4", restored.ReadString(Guest, "device/vbd/768/state"));
         Assert.Equal(StoreError.AccessDenied, restored.Read(Other, 0, "/local/domain/1/bin", out _));
         Assert.True(restored.IsIntroduced(Guest));
@@ -35,7 +34,7 @@ public class StoreStateTests
         store.Watch(Other, "x", "y");
         var first = store.Capture();
 
-        var second = XenStore.TryRestore(first, null, out _)!.Capture();
+        var second = XenStore.Restore(first, null).Capture();
 
         Assert.Equal(first.Nodes.Select(n => (n.Path, Convert.ToHexString(n.Value), string.Join(',', n.Permissions), n.Generation)),
             second.Nodes.Select(n => (n.Path, Convert.ToHexString(n.Value), string.Join(',', n.Permissions), n.Generation)));
@@ -51,7 +50,7 @@ public class StoreStateTests
         store.StartTransaction(Guest, out uint tx);
         store.WriteString(Guest, "x", "1", tx);
 
-        var restored = XenStore.TryRestore(store.Capture(), null, out _)!;
+        var restored = XenStore.Restore(store.Capture(), null);
 
         Assert.Equal(StoreError.Again, restored.EndTransaction(Guest, tx, commit: true));
         Assert.Equal(StoreError.None, restored.StartTransaction(Guest, out uint fresh));
@@ -63,12 +62,10 @@ public class StoreStateTests
     {
         var state = WithGuests().Capture();
 
-        Assert.Null(XenStore.TryRestore(state with { Version = 99 }, null, out var error));
-        Assert.Contains("version", error);
+        Assert.Contains("version", Assert.Throws<SnapshotFormatException>(() => XenStore.Restore(state with { Version = 99 }, null)).Message, StringComparison.Ordinal);
         var orphan = new XenStoreState.NodeRecord("/no/parent", [], state.Nodes[0].Permissions, 1);
-        Assert.Null(XenStore.TryRestore(state with { Nodes = [.. state.Nodes, orphan] }, null, out error));
-        Assert.Contains("parent", error);
+        Assert.Contains("parent", Assert.Throws<SnapshotFormatException>(() => XenStore.Restore(state with { Nodes = [.. state.Nodes, orphan] }, null)).Message, StringComparison.Ordinal);
         var bad = new XenStoreState.NodeRecord("/a//b", [], state.Nodes[0].Permissions, 1);
-        Assert.Null(XenStore.TryRestore(state with { Nodes = [.. state.Nodes, bad] }, null, out _));
+        Assert.Contains("malformed", Assert.Throws<SnapshotFormatException>(() => XenStore.Restore(state with { Nodes = [.. state.Nodes, bad] }, null)).Message, StringComparison.Ordinal);
     }
 }
