@@ -233,8 +233,9 @@ public static class ScenarioRunner
             }
         }
 
+        var stopped = hypervisor.WatchAsync();
         system.Stop(hypervisor);
-        Drive(runtime, cpus);
+        DriveUntilStopped(runtime, cpus, stopped);
         memory?.RecordMachine(machine);
         return new ScenarioOutcome(final, checks, console, endNs, settings.Machine.PhysicalCpus, null) { Iopms = iopms.Snapshot(), Parallel = cpus is not null, Faults = faults.Records };
     }
@@ -262,6 +263,26 @@ public static class ScenarioRunner
         }
         while (cpus?.WaitForWork() == true);
     }
+
+    /// <summary>
+    /// Drives the system until the actor watched by <paramref name="stopped"/> has stopped with all its children. In
+    /// parallel runs the IOPMs' actors stop on their own threads and their stop is not counted work
+    /// (system messages), so the driver alone could return while a device actor has not yet run
+    /// its PostStop (its device still counted as served). Bounded: after <see cref="StopWait"/> of
+    /// host time it gives up and the summary shows what had stopped by then.
+    /// </summary>
+    private static void DriveUntilStopped(DeterministicRuntime runtime, PhysicalCpus? cpus, Task stopped)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        Drive(runtime, cpus);
+        while (cpus is not null && !stopped.IsCompleted && deadline.Elapsed < StopWait)
+        {
+            Thread.Sleep(1);
+            Drive(runtime, cpus);
+        }
+    }
+
+    private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(10);
 
     private static string KindName(SchedulerKind kind) => kind switch
     {
