@@ -41,6 +41,13 @@ public sealed partial class DeterministicRuntime
     /// <summary>Called on every user message handed to a mailbox of the loop, with the recipient and the message, for traces (trace <c>recipient.Path</c>, never the reference's text, which carries a per-process random id).</summary>
     public event Action<IActorRef, object>? Delivered;
 
+    /// <summary>
+    /// Raised on the other thread when it queues a run on the loop (a message or a system message
+    /// from an actor on a pinned dispatcher), so that a driver waiting on that thread's work can
+    /// wake and run the loop.
+    /// </summary>
+    public event Action? ExternalWork;
+
     /// <summary>Gets the seed of the tie-breaks.</summary>
     public long Seed => _seed;
 
@@ -221,9 +228,14 @@ public sealed partial class DeterministicRuntime
             _runnable.Enqueue(run, new RunKey(_nowTicks, _step, Draw(path, queued++), path, _sequence++));
         }
 
-        if (external && _external.CurrentCount == 0)
+        if (external)
         {
-            _external.Release();
+            if (_external.CurrentCount == 0)
+            {
+                _external.Release();
+            }
+
+            ExternalWork?.Invoke();
         }
     }
 

@@ -27,9 +27,13 @@ public sealed partial class HypervisorActor
         var self = Self;
         var scheduler = Context.System.Scheduler;
         return new RestartBackoff(
-            (child, failure) => _iopms.FirstOrDefault(i => ReferenceEquals(i.Actor, child) || i.Actor?.Path == child.Path) is { } iopm
-                ? DecideIopm(iopm, failure)
-                : (DecideDomain(failure), 0),
+            (child, failure) =>
+            {
+                _lane.FailureDecided(child);
+                return _iopms.FirstOrDefault(i => ReferenceEquals(i.Actor, child) || i.Actor?.Path == child.Path) is { } iopm
+                    ? DecideIopm(iopm, failure)
+                    : (DecideDomain(failure), 0);
+            },
             (restart, delayNs) => scheduler.ScheduleTellOnce(VirtualClock.Delay(delayNs), self, restart, ActorRefs.NoSender));
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ActorVisor.Actors.Deterministic;
 using Akka.Actor;
 
 namespace ActorVisor.Host.Domains;
@@ -34,6 +35,7 @@ public sealed class PhysicalCpus : IDisposable
     private readonly IActorRef[] _actors;
     private readonly ConcurrentQueue<(IActorRef Target, object Message, IActorRef? Sender)> _posts = new();
     private readonly SemaphoreSlim _finished = new(0);
+    private readonly DeterministicRuntime? _loop;
     private int _running;
 
     public PhysicalCpus(ActorSystem system, int count)
@@ -41,6 +43,12 @@ public sealed class PhysicalCpus : IDisposable
         ArgumentNullException.ThrowIfNull(system);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         _system = system;
+        _loop = DeterministicRuntime.Of(system);
+        if (_loop is not null)
+        {
+            _loop.ExternalWork += WakeDriver;
+        }
+
         _actors = new IActorRef[count];
         for (int i = 0; i < count; i++)
         {
@@ -77,14 +85,20 @@ public sealed class PhysicalCpus : IDisposable
 
     /// <summary>
     /// Called by the driver when the actor system is idle: delivers queued messages, and if there
-    /// were none waits until a running slice finishes or posts one. False when nothing runs and
-    /// nothing was queued.
+    /// were none waits until a running slice finishes or posts one, or another thread queues a run
+    /// on the loop. False when nothing runs and nothing was queued.
     /// </summary>
     public bool WaitForWork()
     {
         while (true)
         {
             if (Deliver())
+            {
+                return true;
+            }
+
+            // Another thread's message or system message to a loop actor (an IOPM's failure reaching the hypervisor) is work for the driver.
+            if (_loop?.HasRunnable == true)
             {
                 return true;
             }
@@ -114,11 +128,19 @@ public sealed class PhysicalCpus : IDisposable
         Finished();
     }
 
+    /// <summary>Ends work begun with <see cref="BeginOffLoopWork"/> from any thread, without marking it (a supervisor that decided on a failed IOPM-side actor).</summary>
+    public void EndWork() => Finished();
+
     /// <summary>Marks the calling thread as one of the host's own (an IOPM's), whose messages to loop actors are queued for the driver.</summary>
     public static void MarkOffLoopThread() => _onPhysicalCpuThread = true;
 
     public void Dispose()
     {
+        if (_loop is not null)
+        {
+            _loop.ExternalWork -= WakeDriver;
+        }
+
         foreach (var actor in _actors)
         {
             _system.Stop(actor);
@@ -136,6 +158,8 @@ public sealed class PhysicalCpus : IDisposable
 
         return any;
     }
+
+    private void WakeDriver() => _finished.Release();
 
     private void Finished()
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ActorVisor.Devices.Backends;
+using Akka.Actor;
 
 namespace ActorVisor.Host.Iopm;
 
@@ -50,6 +51,7 @@ public sealed class DeviceActor : IopmSideActor
 
         iopm.Load.Add(key, backend.Counters);
         Receive<StartDevice>(_ => _xenbus.Start(_takenOver));
+        Receive<StrikeBackend>(_ => throw new ActorKilledException("killed by an injected crash"));
         Receive<FrontendStateChanged>(_ => _xenbus.FrontendChanged());
         Receive<FrontendNotified>(_ => Service());
         Receive<HandOverDevice>(handOver =>

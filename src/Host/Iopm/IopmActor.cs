@@ -86,6 +86,7 @@ public sealed class IopmActor : IopmSideActor
 
     private (Directive, long) Decide(IActorRef child, Exception failure)
     {
+        Lane.FailureDecided(child);
         string device = child.Path.Name;
         if (_supervision.Faults is FaultSites plan && failure is InjectedCrashException && plan.TakeIopmCrash(_iopm.Name))
         {
@@ -141,7 +142,7 @@ public sealed class IopmActor : IopmSideActor
             if (inject.Effect == FaultEffect.Crash)
             {
                 Site(device).Record("crash", $"injected crash of the back-end ({inject.Rule})");
-                child.Tell(Kill.Instance, ActorRefs.NoSender);
+                Lane.Tell(child, new StrikeBackend(inject.Rule));
             }
             else if (_supervision.Faults is FaultSites plan)
             {

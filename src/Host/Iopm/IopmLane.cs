@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ActorVisor.Host.Domains;
 using Akka.Actor;
 using Akka.Event;
@@ -21,6 +22,7 @@ public sealed class IopmLane
     public const string DispatcherHocon = DispatcherId + " { type = PinnedDispatcher, throughput = 1, shutdown-timeout = 0s }";
 
     private readonly PhysicalCpus? _cpus;
+    private readonly ConcurrentDictionary<ActorPath, int> _failing = new();
 
     /// <param name="cpus">The physical CPUs of a parallel run, or null for a deterministic one.</param>
     /// <param name="system">The actor system; in parallel runs a counted message that ends in dead letters (its actor stopped) is ended by a listener there.</param>
@@ -76,6 +78,33 @@ public sealed class IopmLane
     /// <summary>Ends the counted work of one message; called by the receiving actor after handling it.</summary>
     internal void Done() => _cpus?.EndOffLoopWork();
 
+    /// <summary>
+    /// An IOPM-side actor failed on a counted message: its work stays counted until its supervisor
+    /// has decided (<see cref="FailureDecided"/>) or the actor stopped, so that the driver neither
+    /// moves virtual time nor ends the run between the failure and the decision (which Akka sends
+    /// as a system message, uncounted).
+    /// </summary>
+    internal void Failed(IActorRef actor)
+    {
+        if (_cpus is not null)
+        {
+            _failing.AddOrUpdate(actor.Path, 1, (_, n) => n + 1);
+        }
+    }
+
+    /// <summary>The supervisor decided on <paramref name="child"/> (restart, resume, stop, escalate), or the child stopped: its failures' work ends.</summary>
+    public void FailureDecided(IActorRef child)
+    {
+        ArgumentNullException.ThrowIfNull(child);
+        if (_cpus is not null && _failing.TryRemove(child.Path, out int failures))
+        {
+            for (int i = 0; i < failures; i++)
+            {
+                _cpus.EndWork();
+            }
+        }
+    }
+
     /// <summary>A message counted as running work until handled.</summary>
     internal sealed record Counted(object Message);
 
@@ -107,13 +136,36 @@ public abstract class IopmSideActor : ReceiveActor
         }
 
         PhysicalCpus.MarkOffLoopThread();
+        bool handled = false;
         try
         {
-            return base.AroundReceive(receive, counted.Message);
+            bool result = base.AroundReceive(receive, counted.Message);
+            handled = true;
+            return result;
         }
         finally
         {
-            Lane.Done();
+            if (handled)
+            {
+                Lane.Done();
+            }
+            else
+            {
+                Lane.Failed(Self);
+            }
+        }
+    }
+
+    /// <summary>A stopped actor's failure awaits no decision any more.</summary>
+    public override void AroundPostStop()
+    {
+        try
+        {
+            base.AroundPostStop();
+        }
+        finally
+        {
+            Lane.FailureDecided(Self);
         }
     }
 }

@@ -16,6 +16,9 @@ public sealed class StoreEventsQueued
 }
 
 /// <summary>A device actor starts its XenBus half (publishes InitWait and watches the front-end).</summary>
+/// <summary>An injected crash of one back-end: its actor fails on it (as Akka's Kill would, but counted, so that in parallel runs the driver waits for the supervisor's decision).</summary>
+public sealed record StrikeBackend(string Rule);
+
 public sealed class StartDevice
 {
     public static readonly StartDevice Instance = new();
