@@ -1,6 +1,7 @@
 namespace ActorVisor.Host.Tests;
 
 /// <summary>`actorvisor run ... --inject RULE`: the command line's rules join the scenario's plan; a refused one names the flag and the offset.</summary>
+[Collection(IopmCrashImages.Name)]
 public sealed class InjectFlagTests
 {
     [Fact]
@@ -24,12 +25,14 @@ public sealed class InjectFlagTests
     public void A_command_line_strike_is_numbered_after_the_scenario_rules_and_acts_at_its_time()
     {
         IopmCrashScenarioTests.MakeDisks();
-        var (_, output, error) = CliProcess.Run("run", "hocon/scenarios/iopm-crash.conf", "--inject", "spare crash at 1ms", "--inject", "spare/vbd-* crash at 20ms");
+        var (_, output, error) = CliProcess.Run("run", "hocon/scenarios/iopm-crash.conf", "--inject", "spare crash at 1ms", "--inject", "spare/vbd-* crash at 4ms");
         Assert.Equal("", error);
         Assert.Contains("[toolstack] 1.000 ms: rule 4: spare crash at 1ms", output, StringComparison.Ordinal);
         Assert.Contains("[fault] 1.000 ms: spare: crash: injected crash of the IOPM (rule 4)", output, StringComparison.Ordinal);
-        // The spare IOPM's one back-end (domain c's disk) is struck alone and restarted after the first backoff.
-        Assert.Contains("[fault] 20.000 ms: spare/vbd-4-51712: crash: injected crash of the back-end (rule 5)", output, StringComparison.Ordinal);
-        Assert.Contains("[fault] 20.000 ms: spare/vbd-4-51712: backoff: restart 1 of 3 in 1.000 ms (killed by an injected crash)", output, StringComparison.Ordinal);
+        // The spare IOPM's one back-end (domain c's disk) is struck alone, restarted after the first backoff and re-attached; c's blocks still verify.
+        Assert.Contains("[fault] 4.000 ms: spare/vbd-4-51712: crash: injected crash of the back-end (rule 5)", output, StringComparison.Ordinal);
+        Assert.Contains("[fault] 4.000 ms: spare/vbd-4-51712: backoff: restart 1 of 3 in 1.000 ms (killed by an injected crash)", output, StringComparison.Ordinal);
+        Assert.Contains("[fault] 5.000 ms: spare/vbd-4-51712: recover: re-attached to the same rings, 0 requests taken again", output, StringComparison.Ordinal);
+        Assert.Contains("[c] disk: 16 blocks written and verified across the disk", output, StringComparison.Ordinal);
     }
 }

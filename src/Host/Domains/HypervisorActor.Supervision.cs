@@ -29,10 +29,11 @@ public sealed partial class HypervisorActor
         return new RestartBackoff(
             (child, failure) =>
             {
-                _lane.FailureDecided(child);
-                return _iopms.FirstOrDefault(i => ReferenceEquals(i.Actor, child) || i.Actor?.Path == child.Path) is { } iopm
+                var decision = _iopms.FirstOrDefault(i => ReferenceEquals(i.Actor, child) || i.Actor?.Path == child.Path) is { } iopm
                     ? DecideIopm(iopm, failure)
                     : (DecideDomain(failure), 0);
+                _lane.FailureDecided(child, decision.Item1);
+                return decision;
             },
             (restart, delayNs) => scheduler.ScheduleTellOnce(VirtualClock.Delay(delayNs), self, restart, ActorRefs.NoSender));
     }

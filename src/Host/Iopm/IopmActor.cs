@@ -1,4 +1,5 @@
 using ActorVisor.Config.Faults;
+using ActorVisor.Devices.Backends;
 using ActorVisor.Devices.Faults;
 using ActorVisor.Host.Faults;
 using Akka.Actor;
@@ -84,9 +85,29 @@ public sealed class IopmActor : IopmSideActor
     protected override void PreRestart(Exception reason, object message) =>
         Site("").Record("restart", $"the IOPM restarts with its {Context.GetChildren().Count()} back-ends ({reason.Message})");
 
+    /// <summary>
+    /// Akka restarts the children this IOPM kept right after this returns: each restart is counted
+    /// (held) from now until the child has started again, so that a parallel run waits for it.
+    /// </summary>
+    public override void AroundPostRestart(Exception cause, object message)
+    {
+        foreach (var child in Context.GetChildren())
+        {
+            Lane.Hold(child);
+        }
+
+        base.AroundPostRestart(cause, message);
+    }
+
     private (Directive, long) Decide(IActorRef child, Exception failure)
     {
-        Lane.FailureDecided(child);
+        var decision = DecideFor(child, failure);
+        Lane.FailureDecided(child, decision.Item1);
+        return decision;
+    }
+
+    private (Directive, long) DecideFor(IActorRef child, Exception failure)
+    {
         string device = child.Path.Name;
         if (_supervision.Faults is FaultSites plan && failure is InjectedCrashException && plan.TakeIopmCrash(_iopm.Name))
         {
@@ -159,7 +180,24 @@ public sealed class IopmActor : IopmSideActor
         var key = attach.Plan.Key;
         var backend = attach.Backend;
         bool takenOver = attach.TakenOver;
-        var child = Context.ActorOf(lane.Place(Props.Create(() => new DeviceActor(iopm, key, backend, takenOver, lane))), key.Name);
+        var site = Site(key.Name);
+        if (backend is IRecoverableBackend recoverable)
+        {
+            recoverable.Faults = site;
+        }
+
+        // The device's parts outlive its actor's restarts (the props' closure gives them to every incarnation).
+        var doorbell = new DeviceDoorbell(iopm.Load, lane);
+        var xenbus = new XenBusBackend(iopm, key, backend, doorbell.Ring);
+        if (backend is IRequestsService asks)
+        {
+            // A back-end with work of its own (a frame the switch delivered to a vif) asks for a service call the same way.
+            asks.ServiceRequested = doorbell.Ring;
+        }
+
+        iopm.Load.Add(key, backend.Counters);
+        var child = Context.ActorOf(lane.Place(Props.Create(() => new DeviceActor(iopm, xenbus, doorbell, site, takenOver, lane))), key.Name);
+        doorbell.Actor = child;
         lane.Tell(child, StartDevice.Instance);
     }
 

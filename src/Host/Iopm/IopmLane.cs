@@ -22,7 +22,7 @@ public sealed class IopmLane
     public const string DispatcherHocon = DispatcherId + " { type = PinnedDispatcher, throughput = 1, shutdown-timeout = 0s }";
 
     private readonly PhysicalCpus? _cpus;
-    private readonly ConcurrentDictionary<ActorPath, int> _failing = new();
+    private readonly ConcurrentDictionary<ActorPath, int> _held = new();
 
     /// <param name="cpus">The physical CPUs of a parallel run, or null for a deterministic one.</param>
     /// <param name="system">The actor system; in parallel runs a counted message that ends in dead letters (its actor stopped) is ended by a listener there.</param>
@@ -79,26 +79,41 @@ public sealed class IopmLane
     internal void Done() => _cpus?.EndOffLoopWork();
 
     /// <summary>
-    /// An IOPM-side actor failed on a counted message: its work stays counted until its supervisor
-    /// has decided (<see cref="FailureDecided"/>) or the actor stopped, so that the driver neither
-    /// moves virtual time nor ends the run between the failure and the decision (which Akka sends
-    /// as a system message, uncounted).
+    /// An IOPM-side actor failed on a counted message: its work stays counted (held) until its
+    /// supervisor has resumed or stopped it, or, when it is restarted (or escalated, so restarted
+    /// with its supervisor), until its new incarnation has started (<see cref="Restarted"/>), so
+    /// that the driver neither moves virtual time nor ends the run between the failure and the
+    /// device's recovery: Akka sends the failure, the decision and the restart as system messages,
+    /// which are not counted.
     /// </summary>
-    internal void Failed(IActorRef actor)
+    internal void Failed(IActorRef actor) => Hold(actor);
+
+    /// <summary>The supervisor decided on <paramref name="child"/>: a resume or a stop ends its held work; a restart or an escalation keeps it until the restart.</summary>
+    public void FailureDecided(IActorRef child, Directive directive)
     {
-        if (_cpus is not null)
+        ArgumentNullException.ThrowIfNull(child);
+        if (directive is Directive.Resume or Directive.Stop)
         {
-            _failing.AddOrUpdate(actor.Path, 1, (_, n) => n + 1);
+            Release(child);
         }
     }
 
-    /// <summary>The supervisor decided on <paramref name="child"/> (restart, resume, stop, escalate), or the child stopped: its failures' work ends.</summary>
-    public void FailureDecided(IActorRef child)
+    /// <summary>Counts the coming restart of <paramref name="actor"/> (a child the restarted IOPM keeps, which Akka restarts after it) as running work.</summary>
+    internal void Hold(IActorRef actor)
     {
-        ArgumentNullException.ThrowIfNull(child);
-        if (_cpus is not null && _failing.TryRemove(child.Path, out int failures))
+        if (_cpus is not null)
         {
-            for (int i = 0; i < failures; i++)
+            _cpus.BeginOffLoopWork();
+            _held.AddOrUpdate(actor.Path, 1, (_, n) => n + 1);
+        }
+    }
+
+    /// <summary>The actor's new incarnation has started, or the actor stopped: what was held for it ends.</summary>
+    internal void Release(IActorRef actor)
+    {
+        if (_cpus is not null && _held.TryRemove(actor.Path, out int held))
+        {
+            for (int i = 0; i < held; i++)
             {
                 _cpus.EndWork();
             }
@@ -151,12 +166,27 @@ public abstract class IopmSideActor : ReceiveActor
             }
             else
             {
+                // Held before the message's own work ends, so that the count never drops to zero in between.
                 Lane.Failed(Self);
+                Lane.Done();
             }
         }
     }
 
-    /// <summary>A stopped actor's failure awaits no decision any more.</summary>
+    /// <summary>A restarted actor has started again (its PostRestart has sent what it needs, counted): what was held for its failure ends.</summary>
+    public override void AroundPostRestart(Exception cause, object message)
+    {
+        try
+        {
+            base.AroundPostRestart(cause, message);
+        }
+        finally
+        {
+            Lane.Release(Self);
+        }
+    }
+
+    /// <summary>A stopped actor's failure awaits nothing any more.</summary>
     public override void AroundPostStop()
     {
         try
@@ -165,7 +195,7 @@ public abstract class IopmSideActor : ReceiveActor
         }
         finally
         {
-            Lane.FailureDecided(Self);
+            Lane.Release(Self);
         }
     }
 }

@@ -15,13 +15,19 @@ public sealed class StoreEventsQueued
     public static readonly StoreEventsQueued Instance = new();
 }
 
-/// <summary>A device actor starts its XenBus half (publishes InitWait and watches the front-end).</summary>
 /// <summary>An injected crash of one back-end: its actor fails on it (as Akka's Kill would, but counted, so that in parallel runs the driver waits for the supervisor's decision).</summary>
 public sealed record StrikeBackend(string Rule);
 
+/// <summary>A device actor starts its XenBus half (publishes InitWait and watches the front-end).</summary>
 public sealed class StartDevice
 {
     public static readonly StartDevice Instance = new();
+}
+
+/// <summary>A restarted device actor takes up its device again (<see cref="XenBusBackend.Recover"/>).</summary>
+public sealed class RecoverDevice
+{
+    public static readonly RecoverDevice Instance = new();
 }
 
 /// <summary>The front-end sent on one of the device's channels (the hypervisor routed the guest's notification here).</summary>

@@ -32,6 +32,7 @@ public sealed class XenBusBackend
     private bool _skipFirstEvent;
     private bool _watching;
     private bool _connected;
+    private FrontendLink? _link;
 
     /// <param name="iopm">The IOPM serving the device.</param>
     /// <param name="key">The device.</param>
@@ -129,6 +130,42 @@ public sealed class XenBusBackend
         }
     }
 
+    /// <summary>
+    /// Takes the device up again after its actor's restart; returns what was done, for the fault
+    /// timeline. Not connected yet: the watch and the handshake's state survived, so it carries on.
+    /// Connected to a recoverable back-end: the back-end re-attaches to the same link (rings, grants
+    /// and the ports still bound here) and replays what it had taken and not answered; if it cannot
+    /// (its image is gone), the connection is refused as a failed connect is (error node, Closing).
+    /// Connected to another back-end: it disconnects and starts over, and the front-end, still
+    /// Connected, is connected again.
+    /// </summary>
+    public string Recover()
+    {
+        if (!_connected || _link is not { } link)
+        {
+            return $"not connected (state {XenBusToolstack.State(State)}): the handshake carries on";
+        }
+
+        if (_backend is not IRecoverableBackend recoverable)
+        {
+            Stop();
+            Start(takenOver: false);
+            return "the back-end cannot re-attach: it starts over through XenBus";
+        }
+
+        var result = recoverable.Reattach(link);
+        if (result.Recovered)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"re-attached to the same rings, {result.Replayed} requests taken again");
+        }
+
+        // Reattach has answered what it could with errors and disconnected the back-end.
+        _connected = false;
+        _link = null;
+        Refuse($"cannot recover after a restart: {result.Failure}");
+        return $"gave up: {result.Failure}";
+    }
+
     private XenBusState ReadFrontendState()
     {
         string? text = ReadFrontendKey("state");
@@ -191,6 +228,7 @@ public sealed class XenBusBackend
 
         Error = null;
         _connected = true;
+        _link = link;
         Publish(XenBusState.Connected);
     }
 
@@ -207,6 +245,7 @@ public sealed class XenBusBackend
         if (_connected)
         {
             _connected = false;
+            _link = null;
             _backend.Disconnect();
         }
 
