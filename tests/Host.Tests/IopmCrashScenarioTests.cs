@@ -12,7 +12,9 @@ namespace ActorVisor.Host.Tests;
 /// rings; every guest's own verification passes (the scenario's four checks), in deterministic and
 /// parallel runs. With back-end crashes at a fault point as well (after the data is written, before
 /// the response), the restarted back-ends take the unanswered request again and the guests' data
-/// still holds. The run's fault timeline is the same from one deterministic run to the next.
+/// still holds. A back-end hung by a strike is restarted by its IOPM's watchdog (no progress for
+/// 20 ms of virtual time with work unanswered), and without a watchdog its guests never finish;
+/// notifications held back by a delay are sent after it. The run's fault timeline is the same from one deterministic run to the next.
 /// </summary>
 [Collection(IopmCrashImages.Name)]
 public sealed class IopmCrashScenarioTests
@@ -28,7 +30,9 @@ public sealed class IopmCrashScenarioTests
         }
     }
 
-    private static (ScenarioOutcome Outcome, List<string> Lines) Run(bool parallel, params string[] inject)
+    private static (ScenarioOutcome Outcome, List<string> Lines) Run(bool parallel, params string[] inject) => Run(parallel, spec => spec, inject);
+
+    private static (ScenarioOutcome Outcome, List<string> Lines) Run(bool parallel, Func<ScenarioSpec, ScenarioSpec> change, params string[] inject)
     {
         MakeDisks();
         var rules = inject.Select((text, i) =>
@@ -38,7 +42,7 @@ public sealed class IopmCrashScenarioTests
             return rule!;
         }).ToList();
         var lines = new List<string>();
-        var outcome = ScenarioRunner.Run(Repository.LoadFile("iopm-crash.conf"), output: lines.Add, parallel: parallel, inject: rules);
+        var outcome = ScenarioRunner.Run(change(Repository.LoadFile("iopm-crash.conf")), output: lines.Add, parallel: parallel, inject: rules);
         Assert.True(outcome.Error is null, outcome.Error);
         return (outcome, lines);
     }
@@ -88,6 +92,46 @@ public sealed class IopmCrashScenarioTests
         // A crash after the data and before the response leaves one request taken and unanswered: it is replayed.
         Assert.Contains(outcome.Faults, f => f is { Step: "recover" } && f.Detail == "re-attached to the same rings, 1 requests taken again");
         Assert.Empty(outcome.Iopms.Single(i => i.Name == "spare").BackendRestarts);
+    }
+
+    [Fact]
+    public void A_hung_back_end_is_restarted_by_its_watchdog_and_its_guest_finishes()
+    {
+        // After the IOPM's last restart (13 ms) the storage back-ends hang at their next request:
+        // those of a and d (b has finished by then) take one at about 15.1 ms and answer nothing more.
+        var (outcome, lines) = Run(parallel: false, "storage/vbd-* hang at 15ms");
+        Assert.True(outcome.Passed, SummaryTable.Render(outcome) + "\n" + string.Join("\n", lines));
+        var watchdogs = outcome.Faults.Where(f => f.Step == "watchdog").ToList();
+        Assert.Equal(["vbd-2-51712", "vbd-5-51712"], watchdogs.Select(f => f.Device));
+        Assert.All(watchdogs, f => Assert.InRange(f.TimeNs, 35_000_000, 36_000_000));
+        Assert.All(watchdogs, f => Assert.Equal("no progress for 20.000 ms with work unanswered: the back-end is restarted", f.Detail));
+        Assert.Equal(new Dictionary<string, int> { ["vbd-2-51712"] = 1, ["vbd-5-51712"] = 1 }, outcome.Iopms.Single(i => i.Name == "storage").BackendRestarts);
+        Assert.Equal(2, outcome.Faults.Count(f => f is { Step: "recover" } && f.TimeNs > 35_000_000 && f.Detail == "re-attached to the same rings, 1 requests taken again"));
+    }
+
+    [Fact]
+    public void Without_a_watchdog_a_hung_back_end_stays_hung_and_its_guests_never_finish()
+    {
+        var (outcome, _) = Run(
+            parallel: false,
+            spec => spec with { Iopms = spec.Iopms.Select(i => i with { WatchdogNs = 0 }).ToList() },
+            "storage/vbd-* hang at 15ms");
+        Assert.False(outcome.Passed);
+        Assert.Equal(["b", "c"], outcome.Checks.Where(c => c.Passed).Select(c => c.Check[..1]));
+        Assert.DoesNotContain(outcome.Faults, f => f.Step == "watchdog");
+        Assert.Empty(outcome.Iopms.Single(i => i.Name == "storage").BackendRestarts);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Notifications_held_back_by_a_delay_are_sent_after_it_and_the_data_holds(bool parallel)
+    {
+        var (outcome, lines) = Run(parallel, "storage/vbd-* delay 3ms at notify-frontend every 7 requests");
+        Assert.True(outcome.Passed, SummaryTable.Render(outcome) + "\n" + string.Join("\n", lines));
+        Assert.Contains(outcome.Faults, f => f.Step == "fault" && f.Detail.StartsWith("delay at notify-frontend", StringComparison.Ordinal));
+        Assert.DoesNotContain(outcome.Faults, f => f.Step == "watchdog");
+        Assert.Empty(outcome.Iopms.Single(i => i.Name == "storage").BackendRestarts);
     }
 
     [Fact]

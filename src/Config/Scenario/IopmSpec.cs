@@ -8,5 +8,5 @@ public enum BackendKind
     Net,
 }
 
-/// <summary>One IOPM: its name, the backends it serves and its supervisor's restart budget.</summary>
-public sealed record IopmSpec(string Name, IReadOnlyList<BackendKind> Backends, int MaxRestarts, long RestartWindowNs);
+/// <summary>One IOPM: its name, the backends it serves, its supervisor's restart budget and its back-ends' watchdog period (0: off).</summary>
+public sealed record IopmSpec(string Name, IReadOnlyList<BackendKind> Backends, int MaxRestarts, long RestartWindowNs, long WatchdogNs = Settings.IopmSettings.DefaultWatchdogNs);

@@ -128,7 +128,7 @@ public static partial class ScenarioLoader
             {
                 continue;
             }
-            reader.CheckKeys(iopm, ["backends", "max-restarts", "restart-window"]);
+            reader.CheckKeys(iopm, ["backends", "max-restarts", "restart-window", "watchdog"]);
             var backends = new List<BackendKind>();
             var words = reader.Read(() => iopm.GetStringList("backends"), []);
             for (var i = 0; i < words.Count; i++)
@@ -149,7 +149,14 @@ public static partial class ScenarioLoader
             }
             var maxRestarts = iopm.HasPath("max-restarts") ? reader.Read(() => iopm.GetInt("max-restarts"), 0) : settings.Iopm.MaxRestarts;
             var window = iopm.HasPath("restart-window") ? reader.Read(() => iopm.GetDurationNanoseconds("restart-window"), 0) : settings.Iopm.RestartWindowNs;
-            result.Add(new IopmSpec(name, backends, maxRestarts, window));
+            var watchdog = iopm.HasPath("watchdog") ? reader.Read(() => iopm.GetDurationNanoseconds("watchdog"), 0) : settings.Iopm.WatchdogNs;
+            if (watchdog < 0)
+            {
+                reader.Invalid(iopm, "watchdog", "a duration of 0s (off) or more");
+                watchdog = 0;
+            }
+
+            result.Add(new IopmSpec(name, backends, maxRestarts, window, watchdog));
         }
         return result;
     }

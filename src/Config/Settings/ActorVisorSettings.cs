@@ -75,7 +75,8 @@ public sealed record ActorVisorSettings(
             reader.Enum(a, "domain-defaults.on-crash", LifecycleActions.Words, LifecycleAction.Destroy));
         var iopm = new IopmSettings(
             reader.Read(() => a.GetInt("iopm.max-restarts"), 0),
-            reader.Read(() => a.GetDurationNanoseconds("iopm.restart-window"), 0));
+            reader.Read(() => a.GetDurationNanoseconds("iopm.restart-window"), 0),
+            reader.Read(() => a.GetDurationNanoseconds("iopm.watchdog"), 0));
         var persistence = new PersistenceSettings(
             reader.Enum(a, "persistence.provider", Providers, PersistenceProvider.Sqlite),
             reader.Read(() => a.GetString("persistence.connection-string"), ""),

@@ -147,7 +147,7 @@ public sealed partial class HypervisorActor
 
         var context = iopm.Context;
         var lane = _lane;
-        var supervision = new IopmSupervision(iopm.Spec.MaxRestarts, iopm.Spec.RestartWindowNs, _options.Faults ?? ActorVisor.Devices.Faults.NoFaultSites.Instance, iopm.Restarts);
+        var supervision = new IopmSupervision(iopm.Spec.MaxRestarts, iopm.Spec.RestartWindowNs, _options.Faults ?? ActorVisor.Devices.Faults.NoFaultSites.Instance, iopm.Restarts, iopm.Spec.WatchdogNs);
         if (context.Id != 0)
         {
             _hostStore.Use(store => XenBusToolstack.IntroduceDriverDomain(store, context.Id, context.Name));

@@ -180,6 +180,7 @@ public sealed class IopmActor : IopmSideActor
         var key = attach.Plan.Key;
         var backend = attach.Backend;
         bool takenOver = attach.TakenOver;
+        long watchdogNs = _supervision.WatchdogNs;
         var site = Site(key.Name);
         if (backend is IRecoverableBackend recoverable)
         {
@@ -196,7 +197,7 @@ public sealed class IopmActor : IopmSideActor
         }
 
         iopm.Load.Add(key, backend.Counters);
-        var child = Context.ActorOf(lane.Place(Props.Create(() => new DeviceActor(iopm, xenbus, doorbell, site, takenOver, lane))), key.Name);
+        var child = Context.ActorOf(lane.Place(Props.Create(() => new DeviceActor(iopm, xenbus, doorbell, site, takenOver, lane, watchdogNs))), key.Name);
         doorbell.Actor = child;
         lane.Tell(child, StartDevice.Instance);
     }

@@ -24,6 +24,15 @@ public sealed class StartDevice
     public static readonly StartDevice Instance = new();
 }
 
+/// <summary>A back-end's hold-back time (an injected delay) is over: it carries on with the work held back.</summary>
+public sealed class ResumeHeldWork
+{
+    public static readonly ResumeHeldWork Instance = new();
+}
+
+/// <summary>The watchdog's period is over: a back-end still with work unanswered and no progress since it was armed is restarted.</summary>
+public sealed record WatchdogCheck(long Progress);
+
 /// <summary>A restarted device actor takes up its device again (<see cref="XenBusBackend.Recover"/>).</summary>
 public sealed class RecoverDevice
 {
