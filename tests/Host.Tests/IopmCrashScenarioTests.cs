@@ -14,7 +14,8 @@ namespace ActorVisor.Host.Tests;
 /// the response), the restarted back-ends take the unanswered request again and the guests' data
 /// still holds. A back-end hung by a strike is restarted by its IOPM's watchdog (no progress for
 /// 20 ms of virtual time with work unanswered), and without a watchdog its guests never finish;
-/// notifications held back by a delay are sent after it. The run's fault timeline is the same from one deterministic run to the next.
+/// notifications held back by a delay are sent after it. The scenario's no-io-lost check passes when
+/// every block request was answered and names the domains whose requests were left unanswered. The run's fault timeline is the same from one deterministic run to the next.
 /// </summary>
 [Collection(IopmCrashImages.Name)]
 public sealed class IopmCrashScenarioTests
@@ -54,7 +55,8 @@ public sealed class IopmCrashScenarioTests
     {
         var (outcome, lines) = Run(parallel);
         Assert.True(outcome.Passed, SummaryTable.Render(outcome) + "\n" + string.Join("\n", lines));
-        Assert.Equal(4, outcome.Checks.Count(c => c.Passed));
+        Assert.Equal(5, outcome.Checks.Count(c => c.Passed));
+        Assert.Equal(("no I/O is lost", "every block request was answered"), (outcome.Checks[^1].Check, outcome.Checks[^1].Detail));
 
         // In parallel runs the guests may finish (their devices gone) before the last strike at 9 ms, which then misses.
         var storage = outcome.Iopms.Single(i => i.Name == "storage");
@@ -118,6 +120,9 @@ public sealed class IopmCrashScenarioTests
             "storage/vbd-* hang at 15ms");
         Assert.False(outcome.Passed);
         Assert.Equal(["b", "c"], outcome.Checks.Where(c => c.Passed).Select(c => c.Check[..1]));
+        // The hung back-ends' requests are still unanswered when the run ends and their connections close.
+        Assert.Equal(("no I/O is lost", false), (outcome.Checks[^1].Check, outcome.Checks[^1].Passed));
+        Assert.Matches(@"^a: [1-9]\d* requests unanswered, d: [1-9]\d* requests unanswered$", outcome.Checks[^1].Detail);
         Assert.DoesNotContain(outcome.Faults, f => f.Step == "watchdog");
         Assert.Empty(outcome.Iopms.Single(i => i.Name == "storage").BackendRestarts);
     }

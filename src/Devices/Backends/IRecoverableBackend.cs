@@ -25,6 +25,9 @@ public interface IRecoverableBackend
     /// </summary>
     bool HasUnansweredWork { get; }
 
+    /// <summary>Requests the front-end published and the back-end has not answered (taken or not); the host reads it as the connection ends, for the no-io-lost check.</summary>
+    int UnansweredRequests { get; }
+
     /// <summary>A count that grows with every request answered (the watchdog's measure of progress).</summary>
     long Progress { get; }
 

@@ -31,6 +31,8 @@ public sealed partial class BlockBackend : IRecoverableBackend
 
     public long Progress => Counters.Requests;
 
+    public int UnansweredRequests => (int)(_ring?.UnansweredRequests() ?? 0);
+
     /// <summary>True after an injected hang, until <see cref="Reattach"/>.</summary>
     public bool Hung => _hung;
 

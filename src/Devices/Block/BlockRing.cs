@@ -81,6 +81,13 @@ internal sealed class BlockRing : IDisposable
         return ProducerOverflows(producer) ? 0 : unchecked(producer - RequestConsumer);
     }
 
+    /// <summary>Requests published and not answered yet, taken or not (the ring's size when the producer overflows).</summary>
+    public uint UnansweredRequests()
+    {
+        var producer = ReadRequestProducer();
+        return ProducerOverflows(producer) ? Size : unchecked(producer - ResponseProducer);
+    }
+
     /// <summary>Gives back the request last taken (it stays in its slot, unanswered, to be taken again).</summary>
     public void Untake() => RequestConsumer--;
 

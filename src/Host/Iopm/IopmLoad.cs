@@ -12,6 +12,7 @@ namespace ActorVisor.Host.Iopm;
 public sealed class IopmLoad
 {
     private readonly ConcurrentDictionary<DeviceKey, Served> _devices = new();
+    private readonly ConcurrentDictionary<int, long> _unanswered = new();
     private long _queued;
     private long _busyTicks;
     private long _services;
@@ -53,6 +54,12 @@ public sealed class IopmLoad
             Interlocked.Add(ref _bytesBefore, served.Counters.Bytes - served.Bytes);
         }
     }
+
+    /// <summary>Requests of each front-end domain left unanswered when its devices' connections ended.</summary>
+    public IReadOnlyDictionary<int, long> UnansweredByDomain => _unanswered.ToDictionary(p => p.Key, p => p.Value);
+
+    /// <summary>A connection ended with <paramref name="requests"/> of domain <paramref name="frontend"/> unanswered (0 is noted too: the domain had I/O here).</summary>
+    internal void LeftUnanswered(int frontend, int requests) => _unanswered.AddOrUpdate(frontend, requests, (_, n) => n + requests);
 
     internal void Posted() => Interlocked.Increment(ref _queued);
 

@@ -20,6 +20,15 @@ public sealed class IopmReport
         }
     }
 
+    /// <summary>Block requests left unanswered when connections ended, by front-end domain id, over every IOPM.</summary>
+    public IReadOnlyDictionary<int, long> UnansweredByDomain()
+    {
+        lock (_lock)
+        {
+            return _slots.SelectMany(s => s.Context.Load.UnansweredByDomain).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value));
+        }
+    }
+
     /// <summary>Every IOPM's figures, in the order they were configured.</summary>
     public IReadOnlyList<IopmInfo> Snapshot()
     {

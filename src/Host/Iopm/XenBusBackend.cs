@@ -246,6 +246,11 @@ public sealed class XenBusBackend
         {
             _connected = false;
             _link = null;
+            if (_backend is IRecoverableBackend recoverable)
+            {
+                _iopm.Load.LeftUnanswered(_key.Frontend, recoverable.UnansweredRequests);
+            }
+
             _backend.Disconnect();
         }
 

@@ -227,6 +227,10 @@ public static class ScenarioRunner
                     break;
                 case DomainStateCheck:
                     break;
+                case NoIoLostCheck:
+                    // Evaluated once the hypervisor has stopped: every connection has ended and counted what it left unanswered.
+                    checks.Add(null!);
+                    break;
                 default:
                     checks.Add(new CheckOutcome($"{check.GetType().Name} ({check.Origin})", false, "not supported yet"));
                     break;
@@ -236,6 +240,16 @@ public static class ScenarioRunner
         var stopped = hypervisor.WatchAsync();
         system.Stop(hypervisor);
         DriveUntilStopped(runtime, cpus, stopped);
+        var unanswered = iopms.UnansweredByDomain();
+        var noIoLost = spec.Checks.OfType<NoIoLostCheck>().GetEnumerator();
+        for (int i = 0; i < checks.Count; i++)
+        {
+            if (checks[i] is null && noIoLost.MoveNext())
+            {
+                checks[i] = Checks.Evaluate(noIoLost.Current, final, unanswered);
+            }
+        }
+
         memory?.RecordMachine(machine);
         return new ScenarioOutcome(final, checks, console, endNs, settings.Machine.PhysicalCpus, null) { Iopms = iopms.Snapshot(), Parallel = cpus is not null, Faults = faults.Records };
     }
