@@ -246,7 +246,7 @@ public sealed class XenBusBackend
         {
             _connected = false;
             _link = null;
-            if (_backend is IRecoverableBackend recoverable)
+            if (_backend is IRecoverableBackend recoverable && _backend.Class == DeviceClass.Vbd)
             {
                 _iopm.Load.LeftUnanswered(_key.Frontend, recoverable.UnansweredRequests);
             }

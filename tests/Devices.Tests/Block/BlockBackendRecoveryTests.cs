@@ -132,6 +132,7 @@ public sealed class BlockBackendRecoveryTests : IDisposable
         Assert.Equal(1, _backend.Service());
         Assert.True(_backend.Hung);
         Assert.True(_backend.HasUnansweredWork);
+        Assert.Equal(Requests - 1, _backend.UnansweredRequests);
         Assert.Equal(0, _backend.Service());
         Assert.Single(_front.TakeResponses());
         var progress = _backend.Progress;
