@@ -81,7 +81,7 @@ public sealed class IopmLane
     /// <summary>
     /// An IOPM-side actor failed on a counted message: its work stays counted (held) until its
     /// supervisor has resumed or stopped it, or, when it is restarted (or escalated, so restarted
-    /// with its supervisor), until its new incarnation has started (<see cref="Restarted"/>), so
+    /// with its supervisor), until its new incarnation has started (<see cref="IopmSideActor.AroundPostRestart"/>), so
     /// that the driver neither moves virtual time nor ends the run between the failure and the
     /// device's recovery: Akka sends the failure, the decision and the restart as system messages,
     /// which are not counted.
